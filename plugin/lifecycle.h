@@ -1,0 +1,300 @@
+/* lifecycle.h - the TCP lifecycle core: a per-connection state machine.
+ *
+ * Pure C, no Wireshark include: the epan layer feeds it one segment at a time
+ * (who sent it, flags, raw seq/ack, payload length, window, time) and gets back
+ * the per-packet annotation. The model is the capture point's: a segment is
+ * taken as sent and received the moment it is seen, so the states reported on
+ * a packet are both endpoints' RFC 9293 states right after it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPLIFE_LIFECYCLE_H
+#define TCPLIFE_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* RFC 9293 states, plus UNKNOWN before any evidence. */
+typedef enum {
+    TL_STATE_UNKNOWN = 0,
+    TL_STATE_LISTEN,
+    TL_STATE_SYN_SENT,
+    TL_STATE_SYN_RECEIVED,
+    TL_STATE_ESTABLISHED,
+    TL_STATE_FIN_WAIT_1,
+    TL_STATE_FIN_WAIT_2,
+    TL_STATE_CLOSE_WAIT,
+    TL_STATE_CLOSING,
+    TL_STATE_LAST_ACK,
+    TL_STATE_TIME_WAIT,
+    TL_STATE_CLOSED,
+    TL_STATE_COUNT
+} tl_state_t;
+
+typedef enum {
+    TL_PHASE_HANDSHAKE = 0,
+    TL_PHASE_ESTABLISHED,
+    TL_PHASE_CLOSING,
+    TL_PHASE_CLOSED,
+    TL_PHASE_RESET,
+    TL_PHASE_MIDSTREAM,
+    TL_PHASE_COUNT
+} tl_phase_t;
+
+typedef enum {
+    TL_STEP_SYN = 0,
+    TL_STEP_SYN_RETRANSMISSION,
+    TL_STEP_SYN_ACK,
+    TL_STEP_SYN_ACK_RETRANSMISSION,
+    TL_STEP_HANDSHAKE_ACK,
+    TL_STEP_DATA,
+    TL_STEP_ACK,
+    TL_STEP_FIN_ACTIVE,
+    TL_STEP_FIN_ACTIVE_ACK,
+    TL_STEP_FIN_PASSIVE,
+    TL_STEP_FIN_PASSIVE_MERGED,
+    TL_STEP_FIN_SIMULTANEOUS,
+    TL_STEP_LAST_ACK,
+    TL_STEP_FIN_RETRANSMISSION,
+    TL_STEP_RST,
+    TL_STEP_AFTER_CLOSE,
+    TL_STEP_ICMP_QUOTE,
+    TL_STEP_COUNT
+} tl_step_t;
+
+typedef enum {
+    TL_ROLE_CLIENT = 0,
+    TL_ROLE_SERVER = 1
+} tl_role_t;
+
+typedef enum {
+    TL_CLOSER_NONE = 0,
+    TL_CLOSER_ACTIVE,
+    TL_CLOSER_PASSIVE
+} tl_closer_t;
+
+typedef enum {
+    TL_RST_NONE = 0,
+    TL_RST_REFUSED,
+    TL_RST_HANDSHAKE_ABORT,
+    TL_RST_ABORT,
+    TL_RST_AFTER_FIN,
+    TL_RST_OUT_OF_WINDOW,
+    TL_RST_MIDSTREAM,
+    TL_RST_COUNT
+} tl_rst_kind_t;
+
+typedef enum {
+    TL_OUTCOME_COMPLETE = 0,
+    TL_OUTCOME_RESET,
+    TL_OUTCOME_REFUSED,
+    TL_OUTCOME_SYN_UNANSWERED,
+    TL_OUTCOME_HANDSHAKE_INCOMPLETE,
+    TL_OUTCOME_HALF_CLOSED,
+    TL_OUTCOME_OPEN,
+    TL_OUTCOME_MIDSTREAM_CLOSED,
+    TL_OUTCOME_MIDSTREAM_OPEN,
+    TL_OUTCOME_COUNT
+} tl_outcome_t;
+
+typedef enum {
+    TL_CLOSE_STYLE_FOUR_WAY = 0,
+    TL_CLOSE_STYLE_THREE_WAY,
+    TL_CLOSE_STYLE_SIMULTANEOUS,
+    TL_CLOSE_STYLE_HALF,
+    TL_CLOSE_STYLE_RST,
+    TL_CLOSE_STYLE_NONE,
+    TL_CLOSE_STYLE_COUNT
+} tl_close_style_t;
+
+typedef enum {
+    TL_ACTIVE_CLOSER_NONE = 0,
+    TL_ACTIVE_CLOSER_CLIENT,
+    TL_ACTIVE_CLOSER_SERVER,
+    TL_ACTIVE_CLOSER_BOTH,
+    TL_ACTIVE_CLOSER_COUNT
+} tl_active_closer_t;
+
+/* TCP flag bits as on the wire. */
+enum {
+    TL_FIN = 0x01,
+    TL_SYN = 0x02,
+    TL_RST = 0x04,
+    TL_PSH = 0x08,
+    TL_ACK = 0x10
+};
+
+/* Nanoseconds since the epoch; the epan layer converts pinfo->abs_ts. */
+typedef int64_t tl_time_t;
+#define TL_NS_PER_SEC INT64_C(1000000000)
+
+/* One segment as seen at the capture point. `from` names the sending endpoint
+ * by the connection's own numbering: endpoint 0 is the one that sent the first
+ * segment seen, endpoint 1 its peer (the epan layer decides by address/port). */
+typedef struct {
+    uint8_t from;
+    uint8_t flags;           /* TL_SYN | TL_ACK | ... */
+    uint16_t src_port;
+    uint16_t dst_port;
+    uint32_t seq;            /* raw, absolute */
+    uint32_t ack;            /* raw, absolute; meaningful only with TL_ACK */
+    uint32_t len;            /* payload bytes */
+    uint32_t window;         /* advertised window, already scaled */
+    uint32_t frame;          /* frame number, for the links */
+    tl_time_t time;
+} tl_segment_t;
+
+/* Per-packet annotation flags. */
+enum {
+    TL_ANN_MERGED_FIN_ACK = 1u << 0,
+    TL_ANN_MISSING_THIRD_ACK = 1u << 1,
+    TL_ANN_SIMULTANEOUS_OPEN = 1u << 2,
+    TL_ANN_SIMULTANEOUS_CLOSE = 1u << 3,
+    TL_ANN_ROLES_INFERRED = 1u << 4,
+    TL_ANN_TIME_WAIT_START = 1u << 5,     /* time_wait_expiry is set */
+    TL_ANN_TIME_WAIT_REUSE = 1u << 6,     /* time_wait_remaining is set */
+    TL_ANN_DATA_AFTER_FIN = 1u << 7,      /* sender already sent its FIN */
+    TL_ANN_CLOSE_WAIT_LONG = 1u << 8,     /* passive FIN after a long CLOSE_WAIT */
+    TL_ANN_HALF_OPEN = 1u << 9,           /* SYN-ACK never acknowledged (look-ahead) */
+    TL_ANN_SYN_UNANSWERED = 1u << 10,     /* SYN never answered (look-ahead) */
+    TL_ANN_MIDSTREAM_START = 1u << 11,    /* first packet of a mid-stream capture */
+    TL_ANN_HANDSHAKE_COMPLETE = 1u << 12, /* this packet completes the handshake */
+    TL_ANN_RETRANSMISSION = 1u << 13      /* repeats an earlier control segment */
+};
+
+/* What one packet is. Small on purpose: one is stored per TCP layer per frame. */
+typedef struct {
+    uint8_t phase;           /* tl_phase_t */
+    uint8_t step;            /* tl_step_t */
+    uint8_t handshake_step;  /* 0 = none, 1..3 */
+    uint8_t close_step;      /* 0 = none, 1..4 */
+    uint8_t sender;          /* tl_role_t */
+    uint8_t closer;          /* tl_closer_t */
+    uint8_t state_client;    /* tl_state_t after this packet */
+    uint8_t state_server;
+    uint8_t rst_kind;        /* tl_rst_kind_t */
+    uint16_t flags;          /* TL_ANN_* */
+    /* Only with TL_ANN_TIME_WAIT_START / TL_ANN_TIME_WAIT_REUSE / CLOSE_WAIT_LONG. */
+    tl_time_t time_wait_expiry;
+    tl_time_t time_wait_remaining;
+} tl_annotation_t;
+
+/* Key packets of a connection (frame numbers, 0 = not seen). */
+typedef enum {
+    TL_REF_SYN = 0,
+    TL_REF_SYN_ACK,
+    TL_REF_HANDSHAKE_ACK,
+    TL_REF_FIN_ACTIVE,
+    TL_REF_FIN_PASSIVE,
+    TL_REF_LAST_ACK,
+    TL_REF_RST,
+    TL_REF_COUNT
+} tl_ref_t;
+
+/* Per-endpoint tracking. */
+typedef struct {
+    uint8_t state;           /* tl_state_t */
+    uint8_t syn_seen : 1;
+    uint8_t fin_seen : 1;
+    uint8_t fin_acked : 1;   /* the peer acknowledged this endpoint's FIN */
+    uint8_t seq_known : 1;
+    uint8_t rst_seen : 1;
+    uint8_t data_seen : 1;
+    uint8_t pure_ack_seen : 1;
+    uint16_t port;
+    uint32_t isn;            /* seq of its SYN */
+    uint32_t next_seq;       /* highest seq + len (+SYN/FIN) sent */
+    uint32_t fin_seq;        /* seq of its FIN octet */
+    uint32_t window;         /* last advertised window */
+    tl_time_t fin_received;  /* when the peer's FIN reached it (CLOSE_WAIT start) */
+    tl_time_t time_wait_expiry;
+    char history[16];        /* Zeek history letters contributed, in order */
+    uint8_t history_len;
+} tl_endpoint_t;
+
+/* One incarnation of a connection. */
+typedef struct tl_conn {
+    tl_endpoint_t ep[2];     /* indexed by segment `from` */
+    uint8_t client;          /* which endpoint (0/1) is the client */
+    uint8_t roles_known : 1; /* roles fixed (by a SYN, SYN-ACK or inference) */
+    uint8_t roles_inferred : 1;
+    uint8_t handshake_complete : 1;
+    uint8_t pure_third_ack_seen : 1;
+    uint8_t simultaneous_open : 1;
+    uint8_t simultaneous_close : 1;
+    uint8_t merged_fin_ack : 1;
+    uint8_t midstream : 1;
+    uint8_t reset : 1;
+    uint8_t refused : 1;
+    uint8_t syn_ack_seen : 1;
+    uint8_t time_wait_reuse : 1;   /* this incarnation reused a TIME_WAIT 4-tuple */
+    uint8_t ended_by_reuse : 1;    /* a later incarnation took over in TIME_WAIT */
+    uint8_t active_closer_ep;      /* 0/1, or 2 = none yet, 3 = both */
+    uint8_t history_len;
+    char history[32];              /* merged Zeek history, in order of first sight */
+    uint32_t ref[TL_REF_COUNT];
+    uint32_t packets;
+    tl_time_t first_time;
+    tl_time_t last_time;
+    tl_time_t syn_time;
+    tl_time_t syn_ack_time;
+    tl_time_t handshake_ack_time;
+    tl_time_t close_wait;          /* passive closer's CLOSE_WAIT length, -1 = none */
+    tl_time_t time_wait_seconds_ns;
+    tl_time_t close_wait_warn_ns;
+    /* Earlier packets' annotations that a later packet may revise (two-pass
+     * view): the last SYN-ACK, the first active FIN, the first SYN. Owned by
+     * the caller, who stores one record per packet. */
+    tl_annotation_t *syn_ack_annotation;
+    tl_annotation_t *fin_active_annotation;
+    tl_annotation_t *syn_annotation;
+} tl_conn_t;
+
+typedef struct {
+    tl_time_t time_wait;     /* TIME_WAIT length */
+    tl_time_t close_wait_warn;
+} tl_config_t;
+
+/* Start a connection. `previous` is the last incarnation on the same 4-tuple
+ * (or NULL): if `first` is a SYN inside its TIME_WAIT, this is a reuse. */
+void tl_conn_init(tl_conn_t *conn, const tl_config_t *config);
+
+/* Feed one segment; fills `out`. `out` must stay valid while the connection
+ * lives: later segments may revise it (look-ahead verdicts). */
+void tl_conn_process(tl_conn_t *conn, const tl_segment_t *seg, tl_annotation_t *out);
+
+/* Is this segment the start of a new incarnation of a connection whose
+ * previous incarnation is `conn` (a fresh SYN after a close or reset)? */
+bool tl_conn_is_new_incarnation(const tl_conn_t *conn, const tl_segment_t *seg);
+
+/* Link a fresh incarnation to the previous one on the same 4-tuple: called
+ * before the first segment of `conn`. Marks TIME_WAIT reuse on `first_out`. */
+void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first);
+
+/* Connection-level verdicts, as of `capture_end` (the last packet's time). */
+typedef struct {
+    uint8_t outcome;         /* tl_outcome_t */
+    uint8_t close_style;     /* tl_close_style_t */
+    uint8_t active_closer;   /* tl_active_closer_t */
+    uint8_t state_client;    /* tl_state_t at capture end */
+    uint8_t state_server;
+    const char *zeek_state;
+    char history[33];
+    tl_time_t duration;
+    tl_time_t close_wait;    /* -1 = none */
+} tl_summary_t;
+
+void tl_conn_summarize(const tl_conn_t *conn, tl_time_t capture_end, tl_summary_t *out);
+
+/* The state of endpoint role `role` (client/server) right now. */
+tl_state_t tl_conn_role_state(const tl_conn_t *conn, tl_role_t role);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
