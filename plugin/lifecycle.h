@@ -177,10 +177,12 @@ typedef struct {
     uint8_t state_client;    /* tl_state_t after this packet */
     uint8_t state_server;
     uint8_t rst_kind;        /* tl_rst_kind_t */
-    uint16_t flags;          /* TL_ANN_* */
-    /* Only with TL_ANN_TIME_WAIT_START / TL_ANN_TIME_WAIT_REUSE / CLOSE_WAIT_LONG. */
-    tl_time_t time_wait_expiry;
-    tl_time_t time_wait_remaining;
+    uint8_t tw_role;         /* with TL_ANN_TIME_WAIT_START: who enters it (tl_role_t) */
+    uint16_t flags;          /* TL_ANN_*: knowable when the packet is seen */
+    uint16_t lookahead;      /* TL_ANN_*: verdicts later packets settled; valid
+                                only once the whole capture has been read */
+    tl_time_t time_wait_expiry;    /* with TL_ANN_TIME_WAIT_START */
+    tl_time_t time_wait_remaining; /* with TL_ANN_TIME_WAIT_REUSE */
 } tl_annotation_t;
 
 /* Key packets of a connection (frame numbers, 0 = not seen). */
@@ -195,47 +197,55 @@ typedef enum {
     TL_REF_COUNT
 } tl_ref_t;
 
-/* Per-endpoint tracking. */
+/* Per-endpoint tracking, indexed by segment `from`. */
 typedef struct {
     uint8_t state;           /* tl_state_t */
     uint8_t syn_seen : 1;
     uint8_t fin_seen : 1;
     uint8_t fin_acked : 1;   /* the peer acknowledged this endpoint's FIN */
+    uint8_t fin_retx_pending : 1; /* FIN repeated; the peer's next ACK re-acks it */
     uint8_t seq_known : 1;
-    uint8_t rst_seen : 1;
-    uint8_t data_seen : 1;
-    uint8_t pure_ack_seen : 1;
+    uint8_t ack_known : 1;
+    uint8_t rst_sent : 1;
+    uint8_t sent_anything : 1;
+    uint8_t syn_ack_sent : 1;
     uint16_t port;
     uint32_t isn;            /* seq of its SYN */
-    uint32_t next_seq;       /* highest seq + len (+SYN/FIN) sent */
+    uint32_t next_seq;       /* highest seq + len (+SYN/FIN) it sent */
     uint32_t fin_seq;        /* seq of its FIN octet */
-    uint32_t window;         /* last advertised window */
+    uint32_t last_ack;       /* the last ack it sent: what it expects next */
+    uint32_t window;         /* its last advertised window */
+    uint32_t history_seen;   /* Zeek history letters already recorded */
     tl_time_t fin_received;  /* when the peer's FIN reached it (CLOSE_WAIT start) */
     tl_time_t time_wait_expiry;
-    char history[16];        /* Zeek history letters contributed, in order */
-    uint8_t history_len;
 } tl_endpoint_t;
+
+typedef struct {
+    tl_time_t time_wait;       /* TIME_WAIT length */
+    tl_time_t close_wait_warn; /* CLOSE_WAIT longer than this is flagged */
+} tl_config_t;
+
+#define TL_HISTORY_MAX 24
 
 /* One incarnation of a connection. */
 typedef struct tl_conn {
-    tl_endpoint_t ep[2];     /* indexed by segment `from` */
-    uint8_t client;          /* which endpoint (0/1) is the client */
-    uint8_t roles_known : 1; /* roles fixed (by a SYN, SYN-ACK or inference) */
+    tl_endpoint_t ep[2];
+    tl_config_t config;
+    uint8_t client;                /* which endpoint (0/1) is the client */
     uint8_t roles_inferred : 1;
+    uint8_t midstream : 1;         /* first packet was neither SYN nor SYN-ACK */
+    uint8_t syn_ack_seen : 1;
     uint8_t handshake_complete : 1;
-    uint8_t pure_third_ack_seen : 1;
     uint8_t simultaneous_open : 1;
     uint8_t simultaneous_close : 1;
     uint8_t merged_fin_ack : 1;
-    uint8_t midstream : 1;
-    uint8_t reset : 1;
+    uint8_t reset : 1;             /* an accepted RST ended it */
     uint8_t refused : 1;
-    uint8_t syn_ack_seen : 1;
-    uint8_t time_wait_reuse : 1;   /* this incarnation reused a TIME_WAIT 4-tuple */
-    uint8_t ended_by_reuse : 1;    /* a later incarnation took over in TIME_WAIT */
-    uint8_t active_closer_ep;      /* 0/1, or 2 = none yet, 3 = both */
+    uint8_t ended_by_reuse : 1;    /* a new incarnation took its TIME_WAIT 4-tuple */
+    uint8_t data_seen : 1;
+    uint8_t active_closer;         /* tl_active_closer_t */
     uint8_t history_len;
-    char history[32];              /* merged Zeek history, in order of first sight */
+    char history[TL_HISTORY_MAX + 1]; /* Zeek-compatible, client upper case */
     uint32_t ref[TL_REF_COUNT];
     uint32_t packets;
     tl_time_t first_time;
@@ -243,36 +253,29 @@ typedef struct tl_conn {
     tl_time_t syn_time;
     tl_time_t syn_ack_time;
     tl_time_t handshake_ack_time;
-    tl_time_t close_wait;          /* passive closer's CLOSE_WAIT length, -1 = none */
-    tl_time_t time_wait_seconds_ns;
-    tl_time_t close_wait_warn_ns;
-    /* Earlier packets' annotations that a later packet may revise (two-pass
-     * view): the last SYN-ACK, the first active FIN, the first SYN. Owned by
-     * the caller, who stores one record per packet. */
+    tl_time_t close_wait;          /* passive closer's CLOSE_WAIT, -1 = none */
+    tl_time_t reuse_remaining;     /* TIME_WAIT left on the 4-tuple, -1 = no reuse */
+    /* Earlier packets' annotations that later packets revise (owned by the
+     * caller, who keeps one record per packet for the capture's lifetime). */
+    tl_annotation_t *syn_annotation;
     tl_annotation_t *syn_ack_annotation;
     tl_annotation_t *fin_active_annotation;
-    tl_annotation_t *syn_annotation;
 } tl_conn_t;
 
-typedef struct {
-    tl_time_t time_wait;     /* TIME_WAIT length */
-    tl_time_t close_wait_warn;
-} tl_config_t;
-
-/* Start a connection. `previous` is the last incarnation on the same 4-tuple
- * (or NULL): if `first` is a SYN inside its TIME_WAIT, this is a reuse. */
 void tl_conn_init(tl_conn_t *conn, const tl_config_t *config);
 
-/* Feed one segment; fills `out`. `out` must stay valid while the connection
- * lives: later segments may revise it (look-ahead verdicts). */
+/* Feed one segment; fills `out`. `out` must stay valid as long as the
+ * connection: later segments may revise it (look-ahead verdicts and the
+ * simultaneous-close correction). */
 void tl_conn_process(tl_conn_t *conn, const tl_segment_t *seg, tl_annotation_t *out);
 
-/* Is this segment the start of a new incarnation of a connection whose
- * previous incarnation is `conn` (a fresh SYN after a close or reset)? */
+/* Does `seg` open a new incarnation of this 4-tuple instead of belonging to
+ * `conn` (a fresh SYN after a close, a reset or a given-up attempt)? */
 bool tl_conn_is_new_incarnation(const tl_conn_t *conn, const tl_segment_t *seg);
 
-/* Link a fresh incarnation to the previous one on the same 4-tuple: called
- * before the first segment of `conn`. Marks TIME_WAIT reuse on `first_out`. */
+/* Tie a fresh incarnation to the previous one on the same 4-tuple, before its
+ * first segment `first`: a SYN inside the previous TIME_WAIT is a reuse, and
+ * ends that TIME_WAIT. */
 void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first);
 
 /* Connection-level verdicts, as of `capture_end` (the last packet's time). */
@@ -283,15 +286,18 @@ typedef struct {
     uint8_t state_client;    /* tl_state_t at capture end */
     uint8_t state_server;
     const char *zeek_state;
-    char history[33];
+    char history[TL_HISTORY_MAX + 2];
     tl_time_t duration;
     tl_time_t close_wait;    /* -1 = none */
 } tl_summary_t;
 
 void tl_conn_summarize(const tl_conn_t *conn, tl_time_t capture_end, tl_summary_t *out);
 
-/* The state of endpoint role `role` (client/server) right now. */
-tl_state_t tl_conn_role_state(const tl_conn_t *conn, tl_role_t role);
+/* Endpoint index (0/1) of a role. */
+static inline int tl_conn_endpoint_of(const tl_conn_t *conn, tl_role_t role)
+{
+    return role == TL_ROLE_CLIENT ? conn->client : !conn->client;
+}
 
 #ifdef __cplusplus
 }

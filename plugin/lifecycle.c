@@ -1,0 +1,649 @@
+/* lifecycle.c - the TCP lifecycle state machine (see lifecycle.h).
+ *
+ * Each segment is turned into endpoint events (the sender "sends FIN", the
+ * receiver "receives FIN", "its FIN is acknowledged", ...). A table maps
+ * (state, event) to the next state, as Linux's nf_conntrack_proto_tcp.c does;
+ * the code around it decides which events a segment carries and what step of
+ * the handshake or close the packet is.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "lifecycle.h"
+
+#include <string.h>
+
+/* ---- sequence arithmetic (RFC 1982 style, wraps at 2^32) ---------------- */
+
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+/* ---- the transition table ------------------------------------------------ */
+
+typedef enum {
+    EV_SEND_SYN,       /* sent a SYN without ACK */
+    EV_RECV_SYN,       /* a SYN without ACK reached it */
+    EV_SEND_SYN_ACK,
+    EV_SYN_ACKED,      /* the peer acknowledged its SYN */
+    EV_SEND_FIN,
+    EV_RECV_FIN,
+    EV_FIN_ACKED,      /* the peer acknowledged its FIN */
+    EV_ACK_PEER_FIN,   /* it acknowledged the peer's FIN */
+    EV_SEND_RST,
+    EV_RECV_RST,
+    EV_MIDSTREAM,      /* traffic of a connection whose start was not seen */
+    EV_COUNT
+} endpoint_event_t;
+
+#define KEEP 0xff /* the event leaves the state as it is */
+
+enum { U = TL_STATE_UNKNOWN, LI = TL_STATE_LISTEN, SS = TL_STATE_SYN_SENT,
+       SR = TL_STATE_SYN_RECEIVED, ES = TL_STATE_ESTABLISHED,
+       F1 = TL_STATE_FIN_WAIT_1, F2 = TL_STATE_FIN_WAIT_2,
+       CW = TL_STATE_CLOSE_WAIT, CG = TL_STATE_CLOSING, LA = TL_STATE_LAST_ACK,
+       TW = TL_STATE_TIME_WAIT, CL = TL_STATE_CLOSED, K = KEEP };
+
+/* next_state[event][state]; columns: U LI SS SR ES F1 F2 CW CG LA TW CL */
+static const uint8_t next_state[EV_COUNT][TL_STATE_COUNT] = {
+    /* SEND_SYN     */ { SS, SS, K,  K,  K,  K,  K,  K,  K,  K,  SS, SS },
+    /* RECV_SYN     */ { LI, K,  SR, K,  K,  K,  K,  K,  K,  K,  LI, LI },
+    /* SEND_SYN_ACK */ { SR, SR, SR, K,  K,  K,  K,  K,  K,  K,  K,  K  },
+    /* SYN_ACKED    */ { ES, K,  ES, ES, K,  K,  K,  K,  K,  K,  K,  K  },
+    /* SEND_FIN     */ { F1, K,  F1, F1, F1, K,  K,  LA, K,  K,  K,  K  },
+    /* RECV_FIN     */ { CW, K,  K,  CW, CW, CG, K,  K,  K,  K,  K,  K  },
+    /* FIN_ACKED    */ { K,  K,  K,  K,  K,  F2, K,  K,  TW, CL, K,  K  },
+    /* ACK_PEER_FIN */ { K,  K,  K,  K,  K,  K,  TW, K,  K,  K,  TW, K  },
+    /* SEND_RST     */ { CL, CL, CL, CL, CL, CL, CL, CL, CL, CL, CL, K  },
+    /* RECV_RST     */ { CL, K,  CL, CL, CL, CL, CL, CL, CL, CL, CL, K  },
+    /* MIDSTREAM    */ { ES, K,  K,  K,  K,  K,  K,  K,  K,  K,  K,  K  },
+};
+
+static void apply(tl_endpoint_t *ep, endpoint_event_t ev)
+{
+    uint8_t next = next_state[ev][ep->state];
+    if (next != KEEP)
+        ep->state = next;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static bool state_is_closed(uint8_t s) { return s == TL_STATE_CLOSED || s == TL_STATE_TIME_WAIT; }
+
+static bool conn_is_over(const tl_conn_t *c)
+{
+    return c->reset || c->refused ||
+           (state_is_closed(c->ep[0].state) && state_is_closed(c->ep[1].state));
+}
+
+static tl_role_t role_of(const tl_conn_t *c, int ep) { return ep == c->client ? TL_ROLE_CLIENT : TL_ROLE_SERVER; }
+
+static void set_ref(tl_conn_t *c, tl_ref_t ref, uint32_t frame)
+{
+    if (c->ref[ref] == 0)
+        c->ref[ref] = frame;
+}
+
+/* Zeek history: one letter per kind and direction, the first time it is seen;
+ * the client's in upper case. */
+static void add_history(tl_conn_t *c, int from, char letter)
+{
+    tl_endpoint_t *ep = &c->ep[from];
+    uint32_t bit = 1u << (letter - 'A');
+    if (ep->history_seen & bit)
+        return;
+    ep->history_seen |= bit;
+    if (c->history_len < TL_HISTORY_MAX) {
+        char ch = role_of(c, from) == TL_ROLE_CLIENT ? letter : (char)(letter - 'A' + 'a');
+        c->history[c->history_len++] = ch;
+        c->history[c->history_len] = '\0';
+    }
+}
+
+static void start_time_wait(tl_conn_t *c, int ep, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    c->ep[ep].time_wait_expiry = seg->time + c->config.time_wait;
+    out->flags |= TL_ANN_TIME_WAIT_START;
+    out->time_wait_expiry = c->ep[ep].time_wait_expiry;
+    out->tw_role = role_of(c, ep);
+}
+
+void tl_conn_init(tl_conn_t *conn, const tl_config_t *config)
+{
+    memset(conn, 0, sizeof *conn);
+    conn->config = *config;
+    conn->close_wait = -1;
+    conn->reuse_remaining = -1;
+    conn->active_closer = TL_ACTIVE_CLOSER_NONE;
+}
+
+/* Roles from the first segment (SPEC "Roles"). */
+static void assign_roles(tl_conn_t *c, const tl_segment_t *seg)
+{
+    bool syn = seg->flags & TL_SYN, ack = seg->flags & TL_ACK, rst = seg->flags & TL_RST;
+    c->ep[seg->from].port = seg->src_port;
+    c->ep[!seg->from].port = seg->dst_port;
+    c->first_time = seg->time;
+    if (syn && !ack && !rst) {
+        c->client = seg->from;
+    } else if (syn && ack && !rst) {
+        c->client = !seg->from;
+    } else {
+        c->midstream = 1;
+        c->roles_inferred = 1;
+        if (seg->src_port != seg->dst_port)
+            c->client = seg->src_port < seg->dst_port ? !seg->from : seg->from;
+        else
+            c->client = seg->from;
+        apply(&c->ep[0], EV_MIDSTREAM);
+        apply(&c->ep[1], EV_MIDSTREAM);
+    }
+}
+
+bool tl_conn_is_new_incarnation(const tl_conn_t *c, const tl_segment_t *seg)
+{
+    if ((seg->flags & (TL_SYN | TL_ACK | TL_RST)) != TL_SYN || c->packets == 0)
+        return false;
+    const tl_endpoint_t *s = &c->ep[seg->from];
+    if (conn_is_over(c))
+        return !(s->syn_seen && seg->seq == s->isn && !c->handshake_complete && !c->reset &&
+                 !c->refused);
+    /* A client that gave up on an unanswered SYN and tries again with a new ISN. */
+    return seg->from == c->client && s->syn_seen && seg->seq != s->isn && !c->syn_ack_seen;
+}
+
+void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first)
+{
+    if ((first->flags & (TL_SYN | TL_ACK | TL_RST)) != TL_SYN)
+        return;
+    for (int i = 0; i < 2; i++) {
+        tl_endpoint_t *ep = &previous->ep[i];
+        if (ep->state == TL_STATE_TIME_WAIT && first->time < ep->time_wait_expiry) {
+            conn->reuse_remaining = ep->time_wait_expiry - first->time;
+            previous->ended_by_reuse = 1;
+        }
+    }
+}
+
+/* Is an RST from `s` acceptable to `r` (RFC 9293 3.10.7 / RFC 5961)? */
+static bool rst_acceptable(const tl_endpoint_t *s, const tl_endpoint_t *r, const tl_segment_t *seg)
+{
+    if (r->state == TL_STATE_SYN_SENT)
+        return (seg->flags & TL_ACK) && seg->ack == r->isn + 1;
+    uint32_t expected;
+    if (r->ack_known)
+        expected = r->last_ack;
+    else if (s->seq_known)
+        expected = s->next_seq;
+    else
+        return true;
+    uint32_t window = r->window ? r->window : 1;
+    return seq_geq(seg->seq, expected) && seq_lt(seg->seq, expected + window);
+}
+
+static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    int from = seg->from;
+    tl_endpoint_t *s = &c->ep[from], *r = &c->ep[!from];
+    bool was_over = conn_is_over(c);
+
+    out->step = TL_STEP_RST;
+    add_history(c, from, 'R');
+    if (!rst_acceptable(s, r, seg)) {
+        out->rst_kind = TL_RST_OUT_OF_WINDOW;
+        return;
+    }
+    if (r->state == TL_STATE_SYN_SENT && !c->syn_ack_seen) {
+        out->rst_kind = TL_RST_REFUSED;
+        c->refused = 1;
+    } else if (s->fin_seen || r->fin_seen || was_over) {
+        out->rst_kind = TL_RST_AFTER_FIN;
+    } else if (c->midstream) {
+        out->rst_kind = TL_RST_MIDSTREAM;
+    } else if (!c->handshake_complete) {
+        out->rst_kind = TL_RST_HANDSHAKE_ABORT;
+    } else {
+        out->rst_kind = TL_RST_ABORT;
+    }
+    if (!was_over) {
+        c->reset = 1;
+        s->rst_sent = 1;
+        set_ref(c, TL_REF_RST, seg->frame);
+        if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
+            c->active_closer = role_of(c, from) == TL_ROLE_CLIENT ? TL_ACTIVE_CLOSER_CLIENT
+                                                                   : TL_ACTIVE_CLOSER_SERVER;
+    }
+    apply(s, EV_SEND_RST);
+    apply(r, EV_RECV_RST);
+    if (c->syn_annotation)
+        c->syn_annotation->lookahead &= (uint16_t)~TL_ANN_SYN_UNANSWERED;
+    if (c->syn_ack_annotation)
+        c->syn_ack_annotation->lookahead &= (uint16_t)~(TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK);
+}
+
+static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    int from = seg->from;
+    tl_endpoint_t *s = &c->ep[from], *r = &c->ep[!from];
+    bool ack = seg->flags & TL_ACK;
+
+    if (!ack) {
+        add_history(c, from, 'S');
+        if (s->syn_seen) {
+            out->step = TL_STEP_SYN_RETRANSMISSION;
+            out->flags |= TL_ANN_RETRANSMISSION;
+            out->handshake_step = c->handshake_complete ? 0 : 1;
+            return;
+        }
+        s->syn_seen = 1;
+        s->isn = seg->seq;
+        out->step = TL_STEP_SYN;
+        out->handshake_step = 1;
+        apply(s, EV_SEND_SYN);
+        if (r->syn_seen) {
+            /* The peer's SYN was already on the wire: the SYNs crossed. */
+            c->simultaneous_open = 1;
+            out->flags |= TL_ANN_SIMULTANEOUS_OPEN;
+            apply(s, EV_RECV_SYN);
+        } else {
+            set_ref(c, TL_REF_SYN, seg->frame);
+            c->syn_time = seg->time;
+            c->syn_annotation = out;
+            out->lookahead |= TL_ANN_SYN_UNANSWERED;
+        }
+        apply(r, EV_RECV_SYN);
+        return;
+    }
+
+    /* SYN-ACK */
+    add_history(c, from, 'H');
+    if (c->syn_annotation)
+        c->syn_annotation->lookahead &= (uint16_t)~TL_ANN_SYN_UNANSWERED;
+    if (s->syn_ack_sent) {
+        out->step = TL_STEP_SYN_ACK_RETRANSMISSION;
+        out->flags |= TL_ANN_RETRANSMISSION;
+        out->handshake_step = c->handshake_complete ? 0 : 2;
+        return;
+    }
+    s->syn_seen = 1;
+    s->syn_ack_sent = 1;
+    s->isn = seg->seq;
+    c->syn_ack_seen = 1;
+    out->step = TL_STEP_SYN_ACK;
+    out->handshake_step = 2;
+    set_ref(c, TL_REF_SYN_ACK, seg->frame);
+    if (c->syn_ack_time == 0)
+        c->syn_ack_time = seg->time;
+    if (c->simultaneous_open)
+        out->flags |= TL_ANN_SIMULTANEOUS_OPEN;
+    apply(s, EV_SEND_SYN_ACK);
+    if (!r->syn_seen || seg->ack == r->isn + 1)
+        apply(r, EV_SYN_ACKED);
+    if (!c->simultaneous_open) {
+        c->syn_ack_annotation = out;
+        out->lookahead |= TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK;
+    } else if (s->state == TL_STATE_ESTABLISHED && r->state == TL_STATE_ESTABLISHED) {
+        /* Simultaneous open: the second SYN-ACK completes it (RFC 9293 fig. 8). */
+        c->handshake_complete = 1;
+        out->flags |= TL_ANN_HANDSHAKE_COMPLETE;
+        set_ref(c, TL_REF_HANDSHAKE_ACK, seg->frame);
+        c->handshake_ack_time = seg->time;
+    }
+}
+
+/* An ACK (without SYN) from the client that acknowledges the server's SYN,
+ * or any client ACK when the server's SYN-ACK was never captured. */
+static bool completes_handshake(const tl_conn_t *c, const tl_segment_t *seg)
+{
+    int from = seg->from;
+    const tl_endpoint_t *r = &c->ep[!from];
+    if (c->handshake_complete || c->midstream || !(seg->flags & TL_ACK) || (seg->flags & TL_SYN))
+        return false;
+    if (c->simultaneous_open)
+        return false; /* completed by the second SYN-ACK */
+    if (from != c->client || !c->ep[from].syn_seen)
+        return false;
+    return r->syn_seen ? seg->ack == r->isn + 1 : true;
+}
+
+static void complete_handshake(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    tl_endpoint_t *r = &c->ep[!seg->from];
+    bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
+    c->handshake_complete = 1;
+    apply(r, EV_SYN_ACKED);
+    apply(&c->ep[seg->from], EV_SYN_ACKED);
+    out->step = TL_STEP_HANDSHAKE_ACK;
+    out->handshake_step = 3;
+    out->flags |= TL_ANN_HANDSHAKE_COMPLETE;
+    if (!pure)
+        out->flags |= TL_ANN_MISSING_THIRD_ACK;
+    set_ref(c, TL_REF_HANDSHAKE_ACK, seg->frame);
+    c->handshake_ack_time = seg->time;
+    if (c->syn_ack_annotation)
+        c->syn_ack_annotation->lookahead &= (uint16_t)~(TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK);
+}
+
+static void mark_active_closer(tl_conn_t *c, int from)
+{
+    if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
+        c->active_closer = role_of(c, from) == TL_ROLE_CLIENT ? TL_ACTIVE_CLOSER_CLIENT
+                                                               : TL_ACTIVE_CLOSER_SERVER;
+}
+
+/* The FIN of a segment, after its ACK was processed. `acked_peer_fin` says
+ * this very segment acknowledged the peer's FIN for the first time. */
+static void process_fin(tl_conn_t *c, const tl_segment_t *seg, bool acked_peer_fin, tl_annotation_t *out)
+{
+    int from = seg->from;
+    tl_endpoint_t *s = &c->ep[from], *r = &c->ep[!from];
+    uint32_t fin_seq = seg->seq + seg->len + ((seg->flags & TL_SYN) ? 1 : 0);
+
+    add_history(c, from, 'F');
+    if (s->fin_seen) {
+        out->step = TL_STEP_FIN_RETRANSMISSION;
+        out->flags |= TL_ANN_RETRANSMISSION;
+        s->fin_retx_pending = 1;
+        return;
+    }
+    s->fin_seen = 1;
+    s->fin_seq = fin_seq;
+
+    if (!r->fin_seen) {
+        /* Active close. */
+        out->step = TL_STEP_FIN_ACTIVE;
+        out->close_step = 1;
+        out->closer = TL_CLOSER_ACTIVE;
+        set_ref(c, TL_REF_FIN_ACTIVE, seg->frame);
+        mark_active_closer(c, from);
+        c->fin_active_annotation = out;
+        apply(s, EV_SEND_FIN);
+        apply(r, EV_RECV_FIN);
+        r->fin_received = seg->time;
+        return;
+    }
+
+    if (!r->fin_acked) {
+        /* The peer's FIN is not acknowledged by this FIN: this endpoint sent
+         * its FIN before the peer's reached it. The FINs crossed. */
+        c->simultaneous_close = 1;
+        c->active_closer = TL_ACTIVE_CLOSER_BOTH;
+        out->step = TL_STEP_FIN_SIMULTANEOUS;
+        out->close_step = 1;
+        out->closer = TL_CLOSER_ACTIVE;
+        out->flags |= TL_ANN_SIMULTANEOUS_CLOSE;
+        set_ref(c, TL_REF_FIN_PASSIVE, seg->frame);
+        s->state = TL_STATE_FIN_WAIT_1; /* it never was in CLOSE_WAIT */
+        apply(s, EV_RECV_FIN);          /* ... and the peer's FIN arrives */
+        apply(r, EV_RECV_FIN);
+        tl_annotation_t *first = c->fin_active_annotation;
+        if (first) {
+            /* Two-pass view: the first FIN was one of two crossing FINs. */
+            first->step = TL_STEP_FIN_SIMULTANEOUS;
+            first->flags |= TL_ANN_SIMULTANEOUS_CLOSE;
+            if (role_of(c, from) == TL_ROLE_CLIENT)
+                first->state_client = TL_STATE_FIN_WAIT_1;
+            else
+                first->state_server = TL_STATE_FIN_WAIT_1;
+        }
+        return;
+    }
+
+    /* Passive close. */
+    out->closer = TL_CLOSER_PASSIVE;
+    out->close_step = 3;
+    set_ref(c, TL_REF_FIN_PASSIVE, seg->frame);
+    if (acked_peer_fin) {
+        out->step = TL_STEP_FIN_PASSIVE_MERGED;
+        out->flags |= TL_ANN_MERGED_FIN_ACK;
+        c->merged_fin_ack = 1;
+    } else {
+        out->step = TL_STEP_FIN_PASSIVE;
+    }
+    if (s->state == TL_STATE_CLOSE_WAIT && s->fin_received) {
+        c->close_wait = seg->time - s->fin_received;
+        if (c->close_wait > c->config.close_wait_warn)
+            out->flags |= TL_ANN_CLOSE_WAIT_LONG;
+    }
+    apply(s, EV_SEND_FIN);
+    apply(r, EV_RECV_FIN);
+}
+
+/* The ACK field of a segment: SYN, FIN acknowledgements. Returns whether it
+ * acknowledged the peer's FIN for the first time. */
+static bool process_ack(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    int from = seg->from;
+    tl_endpoint_t *s = &c->ep[from], *r = &c->ep[!from];
+    bool has_fin = seg->flags & TL_FIN;
+
+    if (completes_handshake(c, seg))
+        complete_handshake(c, seg, out);
+
+    if (!r->fin_seen || !seq_geq(seg->ack, r->fin_seq + 1))
+        return false;
+
+    if (!r->fin_acked) {
+        r->fin_acked = 1;
+        apply(r, EV_FIN_ACKED);
+        apply(s, EV_ACK_PEER_FIN);
+        if (r->state == TL_STATE_TIME_WAIT)          /* CLOSING -> TIME_WAIT */
+            start_time_wait(c, !from, seg, out);
+        if (s->state == TL_STATE_TIME_WAIT)          /* the last ACK */
+            start_time_wait(c, from, seg, out);
+        if (has_fin)
+            return true;                             /* process_fin names the step */
+        if (c->simultaneous_close) {
+            out->step = TL_STEP_FIN_ACTIVE_ACK;
+            out->close_step = 2;
+            out->closer = TL_CLOSER_ACTIVE;
+        } else if (s->fin_seen) {
+            out->step = TL_STEP_LAST_ACK;
+            out->close_step = 4;
+            out->closer = TL_CLOSER_ACTIVE;
+            set_ref(c, TL_REF_LAST_ACK, seg->frame);
+        } else {
+            out->step = TL_STEP_FIN_ACTIVE_ACK;
+            out->close_step = 2;
+            out->closer = TL_CLOSER_PASSIVE;
+        }
+        return true;
+    }
+
+    if (r->fin_retx_pending && !has_fin) {
+        /* Re-acknowledging a retransmitted FIN: TIME_WAIT starts over. */
+        r->fin_retx_pending = 0;
+        if (s->state == TL_STATE_TIME_WAIT) {
+            start_time_wait(c, from, seg, out);
+            out->step = TL_STEP_LAST_ACK;
+            out->close_step = 4;
+            out->closer = TL_CLOSER_ACTIVE;
+        }
+    }
+    return false;
+}
+
+static void track_sequence(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    tl_endpoint_t *s = &c->ep[seg->from];
+    uint32_t end = seg->seq + seg->len + ((seg->flags & TL_SYN) ? 1 : 0) + ((seg->flags & TL_FIN) ? 1 : 0);
+    if (seg->len > 0) {
+        if (s->seq_known && !seq_lt(s->next_seq, seg->seq + seg->len))
+            add_history(c, seg->from, 'T');
+        add_history(c, seg->from, 'D');
+        c->data_seen = 1;
+        if (s->fin_seen && seq_lt(s->fin_seq, seg->seq + seg->len) && !(seg->flags & TL_FIN))
+            out->flags |= TL_ANN_DATA_AFTER_FIN;
+    }
+    if (!(seg->flags & TL_RST)) {
+        if (!s->seq_known || seq_lt(s->next_seq, end))
+            s->next_seq = end;
+        s->seq_known = 1;
+        s->window = seg->window;
+        if (seg->flags & TL_ACK) {
+            s->last_ack = seg->ack;
+            s->ack_known = 1;
+        }
+        if (seg->window == 0)
+            add_history(c, seg->from, 'W');
+    }
+}
+
+static void expire_time_wait(tl_conn_t *c, tl_time_t now)
+{
+    for (int i = 0; i < 2; i++)
+        if (c->ep[i].state == TL_STATE_TIME_WAIT && now >= c->ep[i].time_wait_expiry)
+            c->ep[i].state = TL_STATE_CLOSED;
+}
+
+static uint8_t phase_of(const tl_conn_t *c, bool over_before, bool closing_before,
+                        const tl_annotation_t *out)
+{
+    if (out->step == TL_STEP_RST && out->rst_kind != TL_RST_OUT_OF_WINDOW && !over_before)
+        return TL_PHASE_RESET;
+    if (over_before)
+        return TL_PHASE_CLOSED;
+    if (closing_before || c->ep[0].fin_seen || c->ep[1].fin_seen)
+        return TL_PHASE_CLOSING;
+    if (out->handshake_step)
+        return TL_PHASE_HANDSHAKE;
+    if (c->midstream)
+        return TL_PHASE_MIDSTREAM;
+    return c->handshake_complete ? TL_PHASE_ESTABLISHED : TL_PHASE_HANDSHAKE;
+}
+
+void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (c->packets == 0) {
+        assign_roles(c, seg);
+        out->flags |= c->midstream ? TL_ANN_MIDSTREAM_START : 0;
+        if (c->reuse_remaining >= 0) {
+            out->flags |= TL_ANN_TIME_WAIT_REUSE;
+            out->time_wait_remaining = c->reuse_remaining;
+        }
+    }
+    c->packets++;
+    c->last_time = seg->time;
+    expire_time_wait(c, seg->time);
+
+    int from = seg->from & 1;
+    tl_segment_t s = *seg;
+    s.from = (uint8_t)from;
+    bool over_before = conn_is_over(c);
+    bool closing_before = c->ep[0].fin_seen || c->ep[1].fin_seen;
+    bool syn = s.flags & TL_SYN, ack = s.flags & TL_ACK, fin = s.flags & TL_FIN;
+
+    out->sender = role_of(c, from);
+    out->step = s.len > 0 ? TL_STEP_DATA : TL_STEP_ACK;
+    c->ep[from].sent_anything = 1;
+
+    if (s.flags & TL_RST) {
+        process_rst(c, &s, out);
+    } else {
+        bool acked_peer_fin = false;
+        if (syn)
+            process_syn(c, &s, out);
+        else if (ack)
+            acked_peer_fin = process_ack(c, &s, out);
+        if (!syn && ack && s.len == 0 && !fin)
+            add_history(c, from, 'A');
+        if (fin && !syn)
+            process_fin(c, &s, acked_peer_fin, out);
+        if (over_before && out->step != TL_STEP_LAST_ACK && !syn && !fin)
+            out->step = TL_STEP_AFTER_CLOSE;
+    }
+    track_sequence(c, &s, out);
+
+    out->phase = phase_of(c, over_before, closing_before, out);
+    out->state_client = c->ep[c->client].state;
+    out->state_server = c->ep[!c->client].state;
+    if (c->roles_inferred)
+        out->flags |= TL_ANN_ROLES_INFERRED;
+}
+
+/* ---- connection summary ---------------------------------------------------- */
+
+static uint8_t final_state(const tl_conn_t *c, int ep, tl_time_t capture_end)
+{
+    uint8_t s = c->ep[ep].state;
+    if (s == TL_STATE_TIME_WAIT && (c->ended_by_reuse || capture_end >= c->ep[ep].time_wait_expiry))
+        return TL_STATE_CLOSED;
+    return s;
+}
+
+/* Zeek's conn_state, from what each side sent (base/protocols/conn/main.zeek). */
+static const char *zeek_state(const tl_conn_t *c)
+{
+    const tl_endpoint_t *o = &c->ep[c->client], *r = &c->ep[!c->client];
+    bool o_syn = o->syn_seen && !c->simultaneous_open, r_synack = c->syn_ack_seen;
+    bool o_inactive = !o->sent_anything || (!o->syn_seen && !o_syn);
+    bool r_inactive = !r->sent_anything || !r->syn_seen;
+    if (r->rst_sent) {
+        if (!c->handshake_complete && o_syn && !o->fin_seen && !o->rst_sent)
+            return "REJ";
+        return o_inactive ? "RSTRH" : "RSTR";
+    }
+    if (o->rst_sent) {
+        if (r_inactive)
+            return (o_syn && !r->sent_anything) ? "RSTOS0" : "OTH";
+        return "RSTO";
+    }
+    if (c->midstream)
+        return "OTH";
+    if (o->fin_seen && r->fin_seen)
+        return "SF";
+    if (o->fin_seen)
+        return r_inactive ? "SH" : "S2";
+    if (r->fin_seen)
+        return o_inactive ? "SHR" : "S3";
+    if (o_syn && !r->sent_anything)
+        return "S0";
+    if (o_syn && r_synack)
+        return "S1";
+    return "OTH";
+}
+
+void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *out)
+{
+    const tl_endpoint_t *cl = &c->ep[c->client], *sv = &c->ep[!c->client];
+    bool both_fins_acked = cl->fin_acked && sv->fin_acked;
+    bool any_fin = cl->fin_seen || sv->fin_seen;
+
+    memset(out, 0, sizeof *out);
+    if (c->midstream)
+        out->outcome = (c->reset || both_fins_acked) ? TL_OUTCOME_MIDSTREAM_CLOSED : TL_OUTCOME_MIDSTREAM_OPEN;
+    else if (c->refused)
+        out->outcome = TL_OUTCOME_REFUSED;
+    else if (c->reset)
+        out->outcome = TL_OUTCOME_RESET;
+    else if (!c->handshake_complete)
+        out->outcome = c->syn_ack_seen ? TL_OUTCOME_HANDSHAKE_INCOMPLETE : TL_OUTCOME_SYN_UNANSWERED;
+    else if (both_fins_acked)
+        out->outcome = TL_OUTCOME_COMPLETE;
+    else if (any_fin)
+        out->outcome = TL_OUTCOME_HALF_CLOSED;
+    else
+        out->outcome = TL_OUTCOME_OPEN;
+
+    if (cl->fin_seen && sv->fin_seen)
+        out->close_style = c->simultaneous_close ? TL_CLOSE_STYLE_SIMULTANEOUS
+                         : c->merged_fin_ack     ? TL_CLOSE_STYLE_THREE_WAY
+                                                 : TL_CLOSE_STYLE_FOUR_WAY;
+    else if (c->reset)
+        out->close_style = TL_CLOSE_STYLE_RST;
+    else if (any_fin)
+        out->close_style = TL_CLOSE_STYLE_HALF;
+    else
+        out->close_style = TL_CLOSE_STYLE_NONE;
+
+    out->active_closer = c->active_closer;
+    out->state_client = final_state(c, c->client, capture_end);
+    out->state_server = final_state(c, !c->client, capture_end);
+    out->zeek_state = zeek_state(c);
+    /* Zeek marks with ^ a connection whose originator is not the first sender. */
+    size_t n = 0;
+    if (c->client != 0)
+        out->history[n++] = '^';
+    memcpy(out->history + n, c->history, c->history_len + 1u);
+    out->duration = c->last_time - c->first_time;
+    out->close_wait = c->close_wait;
+}

@@ -1,0 +1,53 @@
+/* lifecycle_names.c - the public spellings of the core's enums.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "lifecycle_names.h"
+
+#define NAME_OF(table, value) \
+    ((value) < sizeof(table) / sizeof((table)[0]) ? (table)[value] : "?")
+
+static const char *const state_names[TL_STATE_COUNT] = {
+    "UNKNOWN", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT", "CLOSED",
+};
+static const char *const phase_names[TL_PHASE_COUNT] = {
+    "handshake", "established", "closing", "closed", "reset", "midstream",
+};
+static const char *const step_names[TL_STEP_COUNT] = {
+    "syn", "syn_retransmission", "syn_ack", "syn_ack_retransmission", "handshake_ack",
+    "data", "ack", "fin_active", "fin_active_ack", "fin_passive", "fin_passive_merged",
+    "fin_simultaneous", "last_ack", "fin_retransmission", "rst", "after_close", "icmp_quote",
+};
+static const char *const step_descriptions[TL_STEP_COUNT] = {
+    "SYN", "SYN retransmission", "SYN-ACK", "SYN-ACK retransmission", "handshake ACK",
+    "data", "ACK", "active FIN", "ACK of the active FIN", "passive FIN",
+    "passive FIN merged with the ACK of the active FIN", "simultaneous FIN", "last ACK",
+    "FIN retransmission", "RST", "after close", "TCP header quoted in an ICMP error",
+};
+static const char *const role_names[] = { "client", "server" };
+static const char *const closer_names[] = { "none", "active", "passive" };
+static const char *const rst_kind_names[TL_RST_COUNT] = {
+    "none", "refused", "handshake_abort", "abort", "after_fin", "out_of_window", "midstream",
+};
+static const char *const outcome_names[TL_OUTCOME_COUNT] = {
+    "complete", "reset", "refused", "syn_unanswered", "handshake_incomplete",
+    "half_closed", "open", "midstream_closed", "midstream_open",
+};
+static const char *const close_style_names[TL_CLOSE_STYLE_COUNT] = {
+    "four_way", "three_way", "simultaneous", "half", "rst", "none",
+};
+static const char *const active_closer_names[TL_ACTIVE_CLOSER_COUNT] = {
+    "none", "client", "server", "both",
+};
+
+const char *tl_state_name(unsigned v) { return NAME_OF(state_names, v); }
+const char *tl_phase_name(unsigned v) { return NAME_OF(phase_names, v); }
+const char *tl_step_name(unsigned v) { return NAME_OF(step_names, v); }
+const char *tl_step_description(unsigned v) { return NAME_OF(step_descriptions, v); }
+const char *tl_role_name(unsigned v) { return NAME_OF(role_names, v); }
+const char *tl_closer_name(unsigned v) { return NAME_OF(closer_names, v); }
+const char *tl_rst_kind_name(unsigned v) { return NAME_OF(rst_kind_names, v); }
+const char *tl_outcome_name(unsigned v) { return NAME_OF(outcome_names, v); }
+const char *tl_close_style_name(unsigned v) { return NAME_OF(close_style_names, v); }
+const char *tl_active_closer_name(unsigned v) { return NAME_OF(active_closer_names, v); }

@@ -1,0 +1,33 @@
+/* tcp_layers.h - read the TCP layers of a frame from the built-in fields.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPLIFE_TCP_LAYERS_H
+#define TCPLIFE_TCP_LAYERS_H
+
+#include "ws_compat.h"
+
+#define TCP_LAYERS_MAX 8
+
+/* One TCP header in a frame. */
+typedef struct {
+    uint32_t stream;           /* tcp.stream */
+    uint16_t src_port, dst_port;
+    uint8_t flags;             /* FIN SYN RST PSH ACK bits as on the wire */
+    bool icmp_quote;           /* quoted inside an ICMP/ICMPv6 error */
+    bool complete;             /* every field the state machine needs is there */
+    uint32_t seq, ack, len, window;
+    uint8_t addr_len;          /* 4, 16, or 0 when no IP layer was found */
+    uint8_t src_addr[16], dst_addr[16];
+} tcp_layer_t;
+
+/* Resolve the field ids; call from the handoff, once all protocols exist. */
+void tcp_layers_init_fields(void);
+
+/* A fresh array of the wanted field ids, for set_postdissector_wanted_hfids. */
+GArray *tcp_layers_wanted_fields(void);
+
+/* Fill up to TCP_LAYERS_MAX layers, outermost first; returns how many. */
+int tcp_layers_read(proto_tree *tree, tcp_layer_t *layers);
+
+#endif

@@ -1,0 +1,68 @@
+/* tcplife.h - what the epan-side files of the plugin share.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef TCPLIFE_TCPLIFE_H
+#define TCPLIFE_TCPLIFE_H
+
+#include "ws_compat.h"
+#include "lifecycle.h"
+
+/* A connection incarnation as the plugin keeps it (file scope). */
+typedef struct tcplife_conn {
+    tl_conn_t core;
+    uint32_t stream;           /* tcp.stream */
+    uint32_t first_frame;
+    uint32_t last_frame;
+    uint8_t addr_len;          /* 4, 16 or 0 */
+    uint8_t addr[2][16];       /* endpoint 0 and 1, as numbered by the core */
+} tcplife_conn_t;
+
+/* What one TCP layer of one frame is; stored on the first pass, rendered on
+ * every pass. `conn` is NULL for a header quoted in an ICMP error. */
+typedef struct {
+    tl_annotation_t ann;
+    uint8_t client_before;     /* states before this packet, for "X -> Y" */
+    uint8_t server_before;
+    tcplife_conn_t *conn;
+} tcplife_record_t;
+
+typedef struct {
+    uint32_t count;
+    tcplife_record_t records[];
+} tcplife_frame_t;
+
+extern int proto_tcplife;
+
+/* tcplife_render.c: fields, subtrees and expert infos, and their rendering. */
+void tcplife_register_fields(int proto);
+void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
+                    const tcplife_record_t *record, const tl_summary_t *summary,
+                    bool capture_complete);
+
+/* tcplife_stats.c: the tap and the Statistics menu / -z tcplife,tree. */
+void tcplife_register_stats(void);
+void tcplife_tap_record(packet_info *pinfo, const tcplife_record_t *record);
+
+/* The time of the last packet read so far (of the whole capture once the
+ * first pass is done). */
+tl_time_t tcplife_capture_end(void);
+
+/* Nanoseconds <-> nstime_t. */
+static inline tl_time_t tcplife_ns_from_nstime(const nstime_t *t)
+{
+    return (tl_time_t)t->secs * TL_NS_PER_SEC + t->nsecs;
+}
+static inline nstime_t tcplife_nstime_from_ns(tl_time_t ns)
+{
+    nstime_t t;
+    t.secs = (time_t)(ns / TL_NS_PER_SEC);
+    t.nsecs = (int)(ns % TL_NS_PER_SEC);
+    if (t.nsecs < 0) {
+        t.secs -= 1;
+        t.nsecs += (int)TL_NS_PER_SEC;
+    }
+    return t;
+}
+
+#endif
