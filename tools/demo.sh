@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Show what tcplife adds to a capture, with the plugin as installed (by `make install`).
+#   tools/demo.sh CAPTURE [field...]
+set -euo pipefail
+pcap=${1:?usage: demo.sh CAPTURE [field...]}; shift
+fields=("$@")
+[ ${#fields[@]} -gt 0 ] || fields=(frame.number tcp.stream tcp.srcport tcp.dstport tcp.flags.str
+  tcplife.sender tcplife.step tcplife.state.client tcplife.state.server tcplife.conn.outcome)
+
+line=$(tshark -G plugins 2>/dev/null | grep -P '^tcplife\.so\s' || true)
+if [ -z "$line" ]; then
+  echo "demo: tshark does not load tcplife.so (tshark -G plugins); folders:" >&2
+  tshark -G folders >&2 || true
+  exit 1
+fi
+echo "tshark loads the plugin: $line"
+echo
+echo "Lifecycle of $pcap (tshark -2 -T fields; empty cells shown as '-'):"
+echo
+args=()
+for f in "${fields[@]}"; do args+=(-e "$f"); done
+out=$(mktemp); trap 'rm -f "$out"' EXIT
+tshark -r "$pcap" -2 -T fields -E header=y -E occurrence=f "${args[@]}" > "$out"
+# Align the columns (no dependency on column(1)).
+awk -F'\t' 'NR==FNR { for (i=1;i<=NF;i++) { v=($i==""?"-":$i); if (length(v)>w[i]) w[i]=length(v) } next }
+            { s=""; for (i=1;i<=NF;i++) { v=($i==""?"-":$i); s=s sprintf("%-" w[i]+2 "s", v) } sub(/ +$/,"",s); print s }' \
+  "$out" "$out"
+echo
+if tshark -z help 2>/dev/null | grep -q '^ *tcplife,tree'; then
+  echo "Statistics (tshark -q -z tcplife,tree):"
+  tshark -r "$pcap" -q -z tcplife,tree
+fi
+echo "In the GUI: wireshark $pcap   (apt-get install wireshark-qt); display filter: tcplife"
