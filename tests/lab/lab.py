@@ -78,6 +78,9 @@ def setup():
     for ns in (NS_C, NS_R, NS_S):
         run(["ip", "netns", "add", ns])
         nsrun(ns, ["ip", "link", "set", "lo", "up"])
+        # no duplicate address detection: link-local addresses usable at once
+        nsrun(ns, ["sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0"])
+        nsrun(ns, ["sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0"])
     run(["ip", "link", "add", "c0", "netns", NS_C, "type", "veth", "peer", "name", "r0", "netns", NS_R])
     run(["ip", "link", "add", "s0", "netns", NS_S, "type", "veth", "peer", "name", "r1", "netns", NS_R])
     for ns, dev, a4, a6 in ((NS_C, "c0", C4 + "/24", C6 + "/64"),
@@ -99,8 +102,18 @@ def setup():
     nft("add table inet lab")
     nft("add chain inet lab filt { type filter hook forward priority 0 ; policy accept ; }")
     # warm up neighbour caches so no ARP/ND delay sits inside a scenario
-    nsrun(NS_C, ["ping", "-c1", "-W1", S4], check=False)
-    nsrun(NS_C, ["ping", "-6", "-c1", "-W1", S6], check=False)
+    # (no ping here): a TCP connect to the closed port 9 must be refused
+    # (RST) for both families before any scenario starts.
+    probe = ("import socket,sys\n"
+             "for a in sys.argv[1:]:\n"
+             "  for i in range(50):\n"
+             "    s=socket.socket(socket.AF_INET6 if ':' in a else socket.AF_INET); s.settimeout(0.2)\n"
+             "    try: s.connect((a,9))\n"
+             "    except ConnectionRefusedError: break\n"
+             "    except OSError: pass\n"
+             "    finally: s.close()\n"
+             "  else: sys.exit('unreachable '+a)\n")
+    nsrun(NS_C, [sys.executable, "-c", probe, S4, S6])
 
 
 def nft(args, check=True):
