@@ -378,6 +378,12 @@ def build_truth(trace, ss_seen, sport):
                 else:
                     notes.append("%s #%d: ends %s -> CLOSE, no TIME-WAIT seen by ss: kept CLOSED"
                                  % (role, i + 1, last["raw_old"]))
+            if inc["states"][-1] == "TIME_WAIT" and i + 1 < len(incs):
+                # the next incarnation reused the 4-tuple: the kernel killed the
+                # timewait sock (tcp_twsk_unique / TCP_TW_SYN -> inet_twsk_deschedule_put)
+                inc["states"].append("CLOSED")
+                notes.append("%s #%d: TIME_WAIT ended by the reuse of the 4-tuple (#%d): CLOSED appended"
+                             % (role, i + 1, i + 2))
     return roles, notes
 
 
@@ -692,6 +698,37 @@ def sc_normal_v6(x):
     time.sleep(0.3)
 
 
+def write_tsv(outdir, name, roles):
+    tsv = ["# role\tincarnation\tstates (kernel, RFC spelling; from %s.kernel.log)" % name]
+    for role in ("client", "server"):
+        for i, inc in enumerate(roles[role]):
+            tsv.append("%s\t%d\t%s" % (role, i + 1, " ".join(inc["states"])))
+    wfile(os.path.join(outdir, name + ".kernel.tsv"), "\n".join(tsv) + "\n")
+
+
+def retruth(outdir, name, sport):
+    """Rebuild S.kernel.tsv (and the notes) from the raw lines kept in S.kernel.log."""
+    path = os.path.join(outdir, name + ".kernel.log")
+    with open(path) as f:
+        text = f.read()
+    part = None
+    trace, ss_seen, keep = [], [], []
+    for line in text.splitlines():
+        if line.startswith("# --- "):
+            part = line[6:].split()[0]
+        elif part == "sock:inet_sock_set_state":
+            trace.append(line)
+        elif part == "ss" and line.strip():
+            t, role, st, l, p = line.split()
+            ss_seen.append((float(t), role, st, l, p))
+        if part != "truth":
+            keep.append(line)
+    roles, notes = build_truth("\n".join(trace), ss_seen, sport)
+    wfile(path, "\n".join(keep + ["# --- truth notes"] + notes) + "\n")
+    write_tsv(outdir, name, roles)
+    log("%s: %s" % (name, {r: [i["states"] for i in v] for r, v in roles.items()}))
+
+
 def run_scenario(sc, outdir):
     name = sc["name"]
     for attempt in range(1, sc["tries"] + 1):
@@ -735,11 +772,7 @@ def run_scenario(sc, outdir):
     lines.append("# --- truth notes")
     lines += notes
     wfile(os.path.join(outdir, name + ".kernel.log"), "\n".join(lines) + "\n")
-    tsv = ["# role\tincarnation\tstates (kernel, RFC spelling; from %s.kernel.log)" % name]
-    for role in ("client", "server"):
-        for i, inc in enumerate(roles[role]):
-            tsv.append("%s\t%d\t%s" % (role, i + 1, " ".join(inc["states"])))
-    wfile(os.path.join(outdir, name + ".kernel.tsv"), "\n".join(tsv) + "\n")
+    write_tsv(outdir, name, roles)
     for f in (".kernel.log", ".kernel.tsv"):
         os.chmod(os.path.join(outdir, name + f), 0o644)
     log("%s: %s (%.1f s)" % (name, {r: [i["states"] for i in v] for r, v in roles.items()}, time.monotonic() - t0))
@@ -749,6 +782,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "captures"))
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--retruth", action="store_true",
+                    help="only rebuild S.kernel.tsv from the existing S.kernel.log files")
     ap.add_argument("names", nargs="*")
     a = ap.parse_args()
     if a.list:
@@ -762,6 +797,11 @@ def main():
     if unknown:
         sys.exit("unknown scenario(s): %s" % " ".join(sorted(unknown)))
     os.makedirs(a.out, exist_ok=True)
+    if a.retruth:
+        for sc in SCENARIOS:
+            if sc["name"] in names:
+                retruth(a.out, sc["name"], 8000 + sc["n"])
+        return
 
     def on_signal(signum, frame):
         teardown()
