@@ -18,7 +18,7 @@ CMAKE_ARGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The capture `make demo` shows; any other: make demo DEMO_PCAP=file.pcapng
-DEMO_PCAP  ?= $(firstword $(wildcard captures/demo*.pcap* captures/*.pcapng captures/*.pcap))
+DEMO_PCAP  ?= $(firstword $(wildcard captures/demo*.pcap* captures/normal_close.client.pcap captures/*.pcapng captures/*.pcap))
 DEMO_FIELDS ?=
 
 .PHONY: all deps configure build test demo install uninstall install-user uninstall-user deb clean

@@ -25,9 +25,9 @@ vars="$build/tcplife-deb-vars.sh"
 soname=$(objdump -p "$TCPLIFE_SO" | awk '$1=="NEEDED" && $2 ~ /^libwireshark\.so/ {print $2}')
 [ -n "$soname" ] || { echo "build-deb.sh: $TCPLIFE_SO does not link libwireshark" >&2; exit 1; }
 libpath=$(ldconfig -p | awk -v s="$soname" '$1==s {print $NF; exit}')
-[ -n "$libpath" ] || libpath=$(find /usr/lib /lib -name "$soname" 2>/dev/null | head -n1)
-libpkg=$(dpkg -S "$(readlink -f "$libpath")" 2>/dev/null | head -n1 | cut -d: -f1)
-[ -n "$libpkg" ] || libpkg=$(dpkg -S "$libpath" | head -n1 | cut -d: -f1)
+[ -n "$libpath" ] || libpath=$(find /usr/lib /lib -name "$soname" 2>/dev/null | sed -n 1p)
+libpkg=$(dpkg -S "$(readlink -f "$libpath")" 2>/dev/null | sed -n 1p | cut -d: -f1)
+[ -n "$libpkg" ] || libpkg=$(dpkg -S "$libpath" | sed -n 1p | cut -d: -f1)
 libver=$(dpkg-query -W -f='${Version}' "$libpkg")
 ws_major=${TCPLIFE_WS_VERSION%%.*}; ws_minor=${TCPLIFE_WS_VERSION#*.}
 next_minor="$ws_major.$((ws_minor + 1))~"
@@ -47,7 +47,18 @@ root="$stage/root"
 install -d "$root$TCPLIFE_PLUGIN_DIR" "$root/usr/share/doc/$pkg" "$root/DEBIAN"
 install -m 0644 "$TCPLIFE_SO" "$root$TCPLIFE_PLUGIN_DIR/tcplife.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root$TCPLIFE_PLUGIN_DIR/tcplife.so"
-[ -f "$src/README.md" ] && install -m 0644 "$src/README.md" "$root/usr/share/doc/$pkg/README.md"
+if [ -f "$src/README.md" ]; then install -m 0644 "$src/README.md" "$root/usr/share/doc/$pkg/README.md"; fi
+cat > "$root/usr/share/doc/$pkg/copyright" <<COPYRIGHT
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: tcplife
+
+Files: *
+Copyright: the tcplife developers
+License: GPL-2.0-or-later
+ On Debian systems, the full text of the GNU General Public License
+ version 2 can be found in the file /usr/share/common-licenses/GPL-2.
+COPYRIGHT
+chmod 0644 "$root/usr/share/doc/$pkg/copyright"
 
 # Other shared-library dependencies (libc6, libglib2.0-0...) from dpkg-shlibdeps when present.
 if command -v dpkg-shlibdeps >/dev/null 2>&1; then

@@ -26,7 +26,7 @@ awk -F'\t' 'NR==FNR { for (i=1;i<=NF;i++) { v=($i==""?"-":$i); if (length(v)>w[i
             { s=""; for (i=1;i<=NF;i++) { v=($i==""?"-":$i); s=s sprintf("%-" w[i]+2 "s", v) } sub(/ +$/,"",s); print s }' \
   "$out" "$out"
 echo
-if tshark -z help 2>/dev/null | grep -q '^ *tcplife,tree'; then
+if tshark -z help 2>/dev/null | grep '^ *tcplife,tree' >/dev/null; then
   echo "Statistics (tshark -q -z tcplife,tree):"
   tshark -r "$pcap" -q -z tcplife,tree
 fi

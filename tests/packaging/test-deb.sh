@@ -36,21 +36,21 @@ ctl=$(dpkg-deb -f "$deb")
 echo "$ctl"
 [ "$(dpkg-deb -f "$deb" Package)" = wireshark-plugin-tcplife ] || fail "wrong Package"
 dep=$(dpkg-deb -f "$deb" Depends)
-echo "$dep" | grep -Eq "libwireshark[0-9]+ \(>= $TCPLIFE_WS_VERSION\.[^)]*\)" || fail "Depends lacks libwiresharkN (>= $TCPLIFE_WS_VERSION.x)"
+grep -Eq "libwireshark[0-9]+ \(>= $TCPLIFE_WS_VERSION\.[^)]*\)" <<<"$dep" || fail "Depends lacks libwiresharkN (>= $TCPLIFE_WS_VERSION.x)"
 ws_major=${TCPLIFE_WS_VERSION%%.*}; ws_minor=${TCPLIFE_WS_VERSION#*.}
-echo "$dep" | grep -Fq "(<< $ws_major.$((ws_minor + 1))~)" || fail "Depends lacks the << next-minor bound"
+grep -Fq "(<< $ws_major.$((ws_minor + 1))~)" <<<"$dep" || fail "Depends lacks the << next-minor bound"
 files=$(dpkg-deb -c "$deb" | awk '{print $NF}')
-echo "$files" | grep -qx ".$TCPLIFE_PLUGIN_DIR/tcplife.so" || fail "tcplife.so not in .$TCPLIFE_PLUGIN_DIR"
+grep -qx ".$TCPLIFE_PLUGIN_DIR/tcplife.so" <<<"$files" || fail "tcplife.so not in .$TCPLIFE_PLUGIN_DIR"
 
 # 3. A clean chroot (cached), copied for this run.
 base="$cache/$suite-clean"
 mirror=$(grep -rhsE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ' || true)
+  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | sed -n 1p | tr -d ' ' || true)
 mirror=${TCPLIFE_MIRROR:-${mirror:-http://deb.debian.org/debian}}
 mkdir -p "$cache" "$cache/apt-archives-$suite"
 # Never delete a tree something is mounted in (debootstrap mounts /proc inside).
 safe_rm() {
-  if findmnt -rn -o TARGET | grep -q "^$1\(/\|$\)"; then
+  if findmnt -rn -o TARGET | grep "^$1\(/\|$\)" >/dev/null; then
     echo "refusing to delete $1: something is mounted under it" >&2; return 1
   fi
   rm -rf "$1"
@@ -100,7 +100,7 @@ cp "$scratch"/var/cache/apt/archives/*.deb "$cache/apt-archives-$suite/" 2>/dev/
 rm -f "$cache/apt-archives-$suite/$(basename "$deb")"
 
 # 5. tshark as root loads it from the system folder.
-run tshark -v | head -n1
+run tshark -v | sed -n 1p
 plugins=$(run tshark -G plugins 2>&1)
 echo "$plugins" | grep -P '^tcplife\.so\s' || { echo "$plugins"; fail "tshark -G plugins does not list tcplife.so"; }
 echo "$plugins" | grep -P "^tcplife\.so\s.*\t$TCPLIFE_PLUGIN_DIR/tcplife\.so$" >/dev/null || fail "tcplife.so not loaded from $TCPLIFE_PLUGIN_DIR"

@@ -46,7 +46,7 @@ fi
 
 # The Debian mirror this machine's apt uses (first non-security 'debian' URI).
 mirror=${TCPLIFE_MIRROR:-$(grep -rhsE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ' || true)}
+  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | sed -n 1p | tr -d ' ' || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 
 deps=$(sed -e 's/#.*//' "$src/tools/debian-deps.txt" | tr -s ' \t\n' ' ')
@@ -65,7 +65,7 @@ trap 'exit 130' INT TERM
 
 # Never delete a tree something is mounted in (debootstrap mounts /proc inside).
 safe_rm() {
-  if findmnt -rn -o TARGET | grep -q "^$1\(/\|$\)"; then
+  if findmnt -rn -o TARGET | grep "^$1\(/\|$\)" >/dev/null; then
     echo "refusing to delete $1: something is mounted under it" >&2; return 1
   fi
   rm -rf "$1"
@@ -108,7 +108,7 @@ prepare() {  # prepare SUITE: create the chroot and install the deps (cached)
     in_chroot "$root" apt-get clean
     echo "$deps_hash" > "$root/.tcplife-deps"
   fi
-  echo "== $suite: $(in_chroot "$root" tshark -v 2>/dev/null | head -n1)"
+  echo "== $suite: $(in_chroot "$root" tshark -v 2>/dev/null | sed -n 1p)"
 }
 
 run_suite() {  # run_suite SUITE: copy, build with -Werror, ctest
@@ -126,7 +126,9 @@ run_suite() {  # run_suite SUITE: copy, build with -Werror, ctest
     set -euo pipefail
     cmake -S /build/tcplife -B /build/out -DTCPLIFE_WERROR=ON
     cmake --build /build/out -j"$(nproc)"
-    cd /build/out && ctest --output-on-failure -j"$(nproc)"'
+    cd /build/out && ctest --output-on-failure -j"$(nproc)" 2>&1 | tee /build/ctest.log'
+  echo "== $suite ctest ($(in_chroot "$root" tshark -v 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9.]*\).*/Wireshark \1/p')):" \
+       "$(grep -E '^[0-9]+% tests passed' "$root/build/ctest.log" || echo 'no summary')"
 }
 
 if [ -n "${TCPLIFE_CHROOT_ONE:-}" ]; then
