@@ -191,7 +191,9 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         out->rst_kind = TL_RST_OUT_OF_WINDOW;
         return;
     }
-    if (r->state == TL_STATE_SYN_SENT && !c->syn_ack_seen) {
+    if (was_over && c->reset) {
+        out->rst_kind = c->rst_kind; /* another RST of an already reset connection */
+    } else if (r->state == TL_STATE_SYN_SENT && !c->syn_ack_seen) {
         out->rst_kind = TL_RST_REFUSED;
         c->refused = 1;
     } else if (s->fin_seen || r->fin_seen || was_over) {
@@ -205,6 +207,7 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     }
     if (!was_over) {
         c->reset = 1;
+        c->rst_kind = out->rst_kind;
         s->rst_sent = 1;
         set_ref(c, TL_REF_RST, seg->frame);
         if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
@@ -299,9 +302,11 @@ static bool completes_handshake(const tl_conn_t *c, const tl_segment_t *seg)
         return false;
     if (c->simultaneous_open)
         return false; /* completed by the second SYN-ACK */
-    if (from != c->client || !c->ep[from].syn_seen)
+    if (from != c->client)
         return false;
-    return r->syn_seen ? seg->ack == r->isn + 1 : true;
+    if (r->syn_seen)
+        return seg->ack == r->isn + 1;
+    return c->ep[from].syn_seen; /* the server's SYN-ACK was not captured */
 }
 
 static void complete_handshake(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)

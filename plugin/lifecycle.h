@@ -244,6 +244,7 @@ typedef struct tl_conn {
     uint8_t ended_by_reuse : 1;    /* a new incarnation took its TIME_WAIT 4-tuple */
     uint8_t data_seen : 1;
     uint8_t active_closer;         /* tl_active_closer_t */
+    uint8_t rst_kind;              /* tl_rst_kind_t of the RST that ended it */
     uint8_t history_len;
     char history[TL_HISTORY_MAX + 1]; /* Zeek-compatible, client upper case */
     uint32_t ref[TL_REF_COUNT];
