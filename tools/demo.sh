@@ -19,15 +19,20 @@ echo "Lifecycle of $pcap (tshark -2 -T fields; empty cells shown as '-'):"
 echo
 args=()
 for f in "${fields[@]}"; do args+=(-e "$f"); done
-out=$(mktemp); trap 'rm -f "$out"' EXIT
-tshark -r "$pcap" -2 -T fields -E header=y -E occurrence=f "${args[@]}" > "$out"
-# Align the columns (no dependency on column(1)).
-awk -F'\t' 'NR==FNR { for (i=1;i<=NF;i++) { v=($i==""?"-":$i); if (length(v)>w[i]) w[i]=length(v) } next }
-            { s=""; for (i=1;i<=NF;i++) { v=($i==""?"-":$i); s=s sprintf("%-" w[i]+2 "s", v) } sub(/ +$/,"",s); print s }' \
+out=$(mktemp); err=$(mktemp); trap 'rm -f "$out" "$err"' EXIT
+if ! tshark -r "$pcap" -2 -T fields -E header=y -E occurrence=f "${args[@]}" > "$out" 2> "$err"; then
+  cat "$err" >&2; exit 1
+fi
+# Align the columns (no dependency on column(1); widths count UTF-8 characters).
+awk -F'\t' '
+  function w(s,  t) { t = s; gsub(/[\200-\277]/, "", t); return length(t) }
+  function pad(n,  p) { p = ""; while (n-- > 0) p = p " "; return p }
+  NR==FNR { for (i=1;i<=NF;i++) { v=($i==""?"-":$i); if (w(v)>W[i]) W[i]=w(v) } next }
+  { s=""; for (i=1;i<=NF;i++) { v=($i==""?"-":$i); s = s v (i<NF ? pad(W[i]-w(v)+2) : "") } print s }' \
   "$out" "$out"
 echo
-if tshark -z help 2>/dev/null | grep '^ *tcplife,tree' >/dev/null; then
+if tshark -r "$pcap" -q -z tcplife,tree > "$out" 2> "$err"; then
   echo "Statistics (tshark -q -z tcplife,tree):"
-  tshark -r "$pcap" -q -z tcplife,tree
+  cat "$out"
 fi
 echo "In the GUI: wireshark $pcap   (apt-get install wireshark-qt); display filter: tcplife"
