@@ -127,7 +127,7 @@ run_suite() {  # run_suite SUITE: copy, build with -Werror, ctest
     cmake -S /build/tcplife -B /build/out -DTCPLIFE_WERROR=ON
     cmake --build /build/out -j"$(nproc)"
     cd /build/out && ctest --output-on-failure -j"$(nproc)" 2>&1 | tee /build/ctest.log'
-  echo "== $suite ctest ($(in_chroot "$root" tshark -v 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9.]*\).*/Wireshark \1/p')):" \
+  echo "== $suite ctest ($(in_chroot "$root" tshark -v 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9.]*[0-9]\).*/Wireshark \1/p')):" \
        "$(grep -E '^[0-9]+% tests passed' "$root/build/ctest.log" || echo 'no summary')"
 }
 
