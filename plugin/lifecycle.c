@@ -98,6 +98,38 @@ static void add_history(tl_conn_t *c, int from, char letter)
     }
 }
 
+/* ---- revisable assumptions (see tl_revision_t) ------------------------------ */
+
+static void assume(tl_conn_t *c, int ep, uint8_t assumed, uint8_t actual)
+{
+    tl_revision_t *r = &c->revision;
+    r->open = 1;
+    r->count = 0;
+    r->endpoint = (uint8_t)ep;
+    r->assumed = assumed;
+    r->actual = actual;
+}
+
+static bool assuming(const tl_conn_t *c, int ep, uint8_t assumed)
+{
+    return c->revision.open && c->revision.endpoint == ep && c->revision.assumed == assumed;
+}
+
+/* The assumption was wrong: restore the endpoint's state and correct the
+ * packets that showed it. */
+static void disprove(tl_conn_t *c)
+{
+    tl_revision_t *r = &c->revision;
+    bool client = r->endpoint == c->client;
+    for (int i = 0; i < r->count; i++) {
+        uint8_t *state = client ? &r->records[i]->state_client : &r->records[i]->state_server;
+        if (*state == r->assumed)
+            *state = r->actual;
+    }
+    c->ep[r->endpoint].state = r->actual;
+    r->open = 0;
+}
+
 static void start_time_wait(tl_conn_t *c, int ep, const tl_segment_t *seg, tl_annotation_t *out)
 {
     c->ep[ep].time_wait_expiry = seg->time + c->config.time_wait;
@@ -231,6 +263,9 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     if (!ack) {
         add_history(c, from, 'S');
         if (s->syn_seen) {
+            /* A SYN repeated after a SYN-ACK: the SYN-ACK never reached it. */
+            if (assuming(c, from, TL_STATE_ESTABLISHED) && !c->handshake_complete)
+                disprove(c);
             out->step = TL_STEP_SYN_RETRANSMISSION;
             out->flags |= TL_ANN_RETRANSMISSION;
             out->handshake_step = c->handshake_complete ? 0 : 1;
@@ -278,8 +313,11 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     if (c->simultaneous_open)
         out->flags |= TL_ANN_SIMULTANEOUS_OPEN;
     apply(s, EV_SEND_SYN_ACK);
+    uint8_t client_before = r->state;
     if (!r->syn_seen || seg->ack == r->isn + 1)
         apply(r, EV_SYN_ACKED);
+    if (client_before == TL_STATE_SYN_SENT && r->state == TL_STATE_ESTABLISHED)
+        assume(c, !from, TL_STATE_ESTABLISHED, TL_STATE_SYN_SENT);
     if (!c->simultaneous_open) {
         c->syn_ack_annotation = out;
         out->lookahead |= TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK;
@@ -359,10 +397,12 @@ static void process_fin(tl_conn_t *c, const tl_segment_t *seg, bool acked_peer_f
         out->closer = TL_CLOSER_ACTIVE;
         set_ref(c, TL_REF_FIN_ACTIVE, seg->frame);
         mark_active_closer(c, from);
-        c->fin_active_annotation = out;
+        uint8_t peer_before = r->state;
         apply(s, EV_SEND_FIN);
         apply(r, EV_RECV_FIN);
         r->fin_received = seg->time;
+        if (r->state == TL_STATE_CLOSE_WAIT && peer_before == TL_STATE_ESTABLISHED)
+            assume(c, !from, TL_STATE_CLOSE_WAIT, TL_STATE_FIN_WAIT_1);
         return;
     }
 
@@ -376,19 +416,19 @@ static void process_fin(tl_conn_t *c, const tl_segment_t *seg, bool acked_peer_f
         out->closer = TL_CLOSER_ACTIVE;
         out->flags |= TL_ANN_SIMULTANEOUS_CLOSE;
         set_ref(c, TL_REF_FIN_PASSIVE, seg->frame);
-        s->state = TL_STATE_FIN_WAIT_1; /* it never was in CLOSE_WAIT */
-        apply(s, EV_RECV_FIN);          /* ... and the peer's FIN arrives */
-        apply(r, EV_RECV_FIN);
-        tl_annotation_t *first = c->fin_active_annotation;
-        if (first) {
-            /* Two-pass view: the first FIN was one of two crossing FINs. */
-            first->step = TL_STEP_FIN_SIMULTANEOUS;
-            first->flags |= TL_ANN_SIMULTANEOUS_CLOSE;
-            if (role_of(c, from) == TL_ROLE_CLIENT)
-                first->state_client = TL_STATE_FIN_WAIT_1;
-            else
-                first->state_server = TL_STATE_FIN_WAIT_1;
+        if (assuming(c, from, TL_STATE_CLOSE_WAIT)) {
+            /* Two-pass view: it never was in CLOSE_WAIT, and the first FIN
+             * was one of two crossing FINs. */
+            tl_annotation_t *first = c->revision.count ? c->revision.records[0] : NULL;
+            disprove(c);
+            if (first && first->step == TL_STEP_FIN_ACTIVE) {
+                first->step = TL_STEP_FIN_SIMULTANEOUS;
+                first->flags |= TL_ANN_SIMULTANEOUS_CLOSE;
+            }
         }
+        s->state = TL_STATE_FIN_WAIT_1; /* it sent its FIN first ... */
+        apply(s, EV_RECV_FIN);          /* ... and then the peer's arrived */
+        apply(r, EV_RECV_FIN);
         return;
     }
 
@@ -427,8 +467,12 @@ static bool process_ack(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         return false;
 
     if (!r->fin_acked) {
+        uint8_t before = r->state;
         r->fin_acked = 1;
+        r->fin_retx_pending = 0;
         apply(r, EV_FIN_ACKED);
+        if (r->state != before)
+            assume(c, !from, r->state, before);
         apply(s, EV_ACK_PEER_FIN);
         if (r->state == TL_STATE_TIME_WAIT)          /* CLOSING -> TIME_WAIT */
             start_time_wait(c, !from, seg, out);
@@ -533,6 +577,17 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
     int from = seg->from & 1;
     tl_segment_t s = *seg;
     s.from = (uint8_t)from;
+    tl_revision_t *rev = &c->revision;
+    if (rev->open && rev->endpoint == from) {
+        tl_endpoint_t *s_ep = &c->ep[from];
+        bool fin_again = (s.flags & TL_FIN) && s_ep->fin_seen && s_ep->fin_acked &&
+                         s.seq + s.len == s_ep->fin_seq && rev->assumed == s_ep->state;
+        if (fin_again) {
+            /* Its FIN repeated: the ACK we saw never reached it. */
+            disprove(c);
+            s_ep->fin_acked = 0;
+        }
+    }
     bool over_before = conn_is_over(c);
     bool closing_before = c->ep[0].fin_seen || c->ep[1].fin_seen;
     bool syn = s.flags & TL_SYN, ack = s.flags & TL_ACK, fin = s.flags & TL_FIN;
@@ -558,6 +613,16 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
     }
     track_sequence(c, &s, out);
 
+    if (rev->open && rev->endpoint == from) {
+        /* The endpoint acted on the assumed state: confirmed, unless it is
+         * an assumed CLOSE_WAIT and it has not acknowledged the FIN yet. */
+        bool confirmed = rev->assumed == TL_STATE_CLOSE_WAIT ? c->ep[!from].fin_acked
+                                                             : !(s.flags & TL_SYN);
+        if (confirmed)
+            rev->open = 0;
+    }
+    if (rev->open && rev->count < TL_REVISABLE_MAX)
+        rev->records[rev->count++] = out;
     out->phase = phase_of(c, over_before, closing_before, out);
     out->state_client = c->ep[c->client].state;
     out->state_server = c->ep[!c->client].state;

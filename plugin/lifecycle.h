@@ -226,6 +226,22 @@ typedef struct {
 } tl_config_t;
 
 #define TL_HISTORY_MAX 24
+#define TL_REVISABLE_MAX 6
+
+/* A state the core assumed for one endpoint without proof (the peer is in
+ * CLOSE_WAIT once an active FIN is seen; the client is ESTABLISHED once a
+ * SYN-ACK is seen; a FIN is acknowledged once its ACK is seen), and the
+ * packets that show it. A later packet can disprove it (crossing FINs, a SYN
+ * or FIN retransmission): the endpoint's state is put back and these packets
+ * are corrected for the two-pass view. */
+typedef struct {
+    tl_annotation_t *records[TL_REVISABLE_MAX];
+    uint8_t count;
+    uint8_t open;
+    uint8_t endpoint;        /* whose state is assumed (0/1) */
+    uint8_t assumed;         /* tl_state_t shown on the records */
+    uint8_t actual;          /* tl_state_t if the assumption is wrong */
+} tl_revision_t;
 
 /* One incarnation of a connection. */
 typedef struct tl_conn {
@@ -260,7 +276,7 @@ typedef struct tl_conn {
      * caller, who keeps one record per packet for the capture's lifetime). */
     tl_annotation_t *syn_annotation;
     tl_annotation_t *syn_ack_annotation;
-    tl_annotation_t *fin_active_annotation;
+    tl_revision_t revision;
 } tl_conn_t;
 
 void tl_conn_init(tl_conn_t *conn, const tl_config_t *config);
