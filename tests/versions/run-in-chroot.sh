@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build tcplife with -Wall -Wextra -Werror and run its whole ctest suite inside
-# Debian chroots with other Wireshark versions:
+# Debian chroots with other Wireshark versions, then build the .deb there and
+# check that tshark (as root) loads it once installed with dpkg:
 #   trixie -> Wireshark 4.4     sid -> Wireshark 4.6     (bookworm -> 4.0 also works)
 #
 #   tests/versions/run-in-chroot.sh [--prepare] [suite...]     (default suites: trixie sid)
@@ -21,7 +22,7 @@ suites=()
 for a in "$@"; do
   case "$a" in
     --prepare) prepare_only=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "run-in-chroot.sh: unknown option $a" >&2; exit 2 ;;
     *) suites+=("$a") ;;
   esac
@@ -129,6 +130,15 @@ run_suite() {  # run_suite SUITE: copy, build with -Werror, ctest
     cd /build/out && ctest --output-on-failure -j"$(nproc)" 2>&1 | tee /build/ctest.log'
   echo "== $suite ctest ($(in_chroot "$root" tshark -v 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9.]*[0-9]\).*/Wireshark \1/p')):" \
        "$(grep -E '^[0-9]+% tests passed' "$root/build/ctest.log" || echo 'no summary')"
+  echo "== $suite: .deb for this Wireshark: build, dpkg -i, tshark (root) loads it, purge"
+  in_chroot "$root" bash -c '
+    set -euo pipefail
+    deb=$(/build/tcplife/packaging/build-deb.sh /build/out /build/deb | tail -n1)
+    dpkg-deb -f "$deb" Package Version Depends
+    dpkg -i "$deb" >/dev/null
+    tshark -G plugins 2>/dev/null | grep -P "^tcplife\.so\s.*\t/usr/lib/" || { echo "FAIL: tshark does not load the packaged tcplife.so"; exit 1; }
+    dpkg --purge wireshark-plugin-tcplife >/dev/null
+    ! tshark -G plugins 2>/dev/null | grep -P "^tcplife\.so\s" >/dev/null'
 }
 
 if [ -n "${TCPLIFE_CHROOT_ONE:-}" ]; then
