@@ -47,7 +47,7 @@ static const uint8_t next_state[EV_COUNT][TL_STATE_COUNT] = {
     /* SEND_SYN     */ { SS, SS, K,  K,  K,  K,  K,  K,  K,  K,  SS, SS },
     /* RECV_SYN     */ { LI, K,  SR, K,  K,  K,  K,  K,  K,  K,  LI, LI },
     /* SEND_SYN_ACK */ { SR, SR, SR, K,  K,  K,  K,  K,  K,  K,  K,  K  },
-    /* SYN_ACKED    */ { ES, K,  ES, ES, K,  K,  K,  K,  K,  K,  K,  K  },
+    /* SYN_ACKED    */ { ES, ES, ES, ES, K,  K,  K,  K,  K,  K,  K,  K  },
     /* SEND_FIN     */ { F1, K,  F1, F1, F1, K,  K,  LA, K,  K,  K,  K  },
     /* RECV_FIN     */ { CW, K,  K,  CW, CW, CG, K,  K,  K,  K,  K,  K  },
     /* FIN_ACKED    */ { K,  K,  K,  K,  K,  F2, K,  K,  TW, CL, K,  K  },
@@ -122,9 +122,16 @@ static void disprove(tl_conn_t *c)
     tl_revision_t *r = &c->revision;
     bool client = r->endpoint == c->client;
     for (int i = 0; i < r->count; i++) {
-        uint8_t *state = client ? &r->records[i]->state_client : &r->records[i]->state_server;
-        if (*state == r->assumed)
-            *state = r->actual;
+        tl_annotation_t *a = r->records[i];
+        uint8_t *state = client ? &a->state_client : &a->state_server;
+        if (*state != r->assumed)
+            continue;
+        *state = r->actual;
+        if ((a->flags & TL_ANN_TIME_WAIT_START) &&
+            a->tw_role == (client ? TL_ROLE_CLIENT : TL_ROLE_SERVER)) {
+            a->flags &= (uint16_t)~TL_ANN_TIME_WAIT_START; /* it never entered TIME_WAIT */
+            a->time_wait_expiry = 0;
+        }
     }
     c->ep[r->endpoint].state = r->actual;
     r->open = 0;
@@ -174,12 +181,13 @@ bool tl_conn_is_new_incarnation(const tl_conn_t *c, const tl_segment_t *seg)
 {
     if ((seg->flags & (TL_SYN | TL_ACK | TL_RST)) != TL_SYN || c->packets == 0)
         return false;
-    const tl_endpoint_t *s = &c->ep[seg->from];
+    int from = seg->from & 1;
+    const tl_endpoint_t *s = &c->ep[from];
     if (conn_is_over(c))
         return !(s->syn_seen && seg->seq == s->isn && !c->handshake_complete && !c->reset &&
                  !c->refused);
     /* A client that gave up on an unanswered SYN and tries again with a new ISN. */
-    return seg->from == c->client && s->syn_seen && seg->seq != s->isn && !c->syn_ack_seen;
+    return from == c->client && s->syn_seen && seg->seq != s->isn && !c->syn_ack_seen;
 }
 
 void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first)
@@ -225,7 +233,9 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     }
     if (was_over && c->reset) {
         out->rst_kind = c->rst_kind; /* another RST of an already reset connection */
-    } else if (r->state == TL_STATE_SYN_SENT && !c->syn_ack_seen) {
+        return;
+    }
+    if (r->state == TL_STATE_SYN_SENT && !c->syn_ack_seen) {
         out->rst_kind = TL_RST_REFUSED;
         c->refused = 1;
     } else if (s->fin_seen || r->fin_seen || was_over) {
@@ -276,7 +286,7 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         out->step = TL_STEP_SYN;
         out->handshake_step = 1;
         apply(s, EV_SEND_SYN);
-        if (r->syn_seen) {
+        if (r->syn_seen && !r->syn_ack_sent) {
             /* The peer's SYN was already on the wire: the SYNs crossed. */
             c->simultaneous_open = 1;
             out->flags |= TL_ANN_SIMULTANEOUS_OPEN;
@@ -285,7 +295,8 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
             set_ref(c, TL_REF_SYN, seg->frame);
             c->syn_time = seg->time;
             c->syn_annotation = out;
-            out->lookahead |= TL_ANN_SYN_UNANSWERED;
+            if (!c->syn_ack_seen) /* else: captured after its SYN-ACK */
+                out->lookahead |= TL_ANN_SYN_UNANSWERED;
         }
         apply(r, EV_RECV_SYN);
         return;
@@ -336,14 +347,15 @@ static bool completes_handshake(const tl_conn_t *c, const tl_segment_t *seg)
 {
     int from = seg->from;
     const tl_endpoint_t *r = &c->ep[!from];
-    if (c->handshake_complete || c->midstream || !(seg->flags & TL_ACK) || (seg->flags & TL_SYN))
+    if (c->handshake_complete || c->midstream || !(seg->flags & TL_ACK) || (seg->flags & TL_SYN) ||
+        conn_is_over(c))
         return false;
     if (c->simultaneous_open)
         return false; /* completed by the second SYN-ACK */
     if (from != c->client)
         return false;
-    if (r->syn_seen)
-        return seg->ack == r->isn + 1;
+    if (r->syn_seen) /* RFC 9293: SND.UNA < SEG.ACK =< SND.NXT */
+        return seq_lt(r->isn, seg->ack) && seq_geq(r->next_seq, seg->ack);
     return c->ep[from].syn_seen; /* the server's SYN-ACK was not captured */
 }
 
@@ -361,6 +373,8 @@ static void complete_handshake(tl_conn_t *c, const tl_segment_t *seg, tl_annotat
         out->flags |= TL_ANN_MISSING_THIRD_ACK;
     set_ref(c, TL_REF_HANDSHAKE_ACK, seg->frame);
     c->handshake_ack_time = seg->time;
+    if (c->syn_annotation)
+        c->syn_annotation->lookahead &= (uint16_t)~TL_ANN_SYN_UNANSWERED;
     if (c->syn_ack_annotation)
         c->syn_ack_annotation->lookahead &= (uint16_t)~(TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK);
 }
@@ -410,7 +424,8 @@ static void process_fin(tl_conn_t *c, const tl_segment_t *seg, bool acked_peer_f
         /* The peer's FIN is not acknowledged by this FIN: this endpoint sent
          * its FIN before the peer's reached it. The FINs crossed. */
         c->simultaneous_close = 1;
-        c->active_closer = TL_ACTIVE_CLOSER_BOTH;
+        if (c->handshake_complete || c->midstream)
+            c->active_closer = TL_ACTIVE_CLOSER_BOTH;
         out->step = TL_STEP_FIN_SIMULTANEOUS;
         out->close_step = 1;
         out->closer = TL_CLOSER_ACTIVE;
@@ -467,7 +482,8 @@ static bool process_ack(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         return false;
 
     if (!r->fin_acked) {
-        uint8_t before = r->state;
+        uint8_t before = r->state, sender_before = s->state;
+        bool reack = r->fin_retx_pending; /* the FIN was repeated: TIME_WAIT starts over */
         r->fin_acked = 1;
         r->fin_retx_pending = 0;
         apply(r, EV_FIN_ACKED);
@@ -476,8 +492,8 @@ static bool process_ack(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         apply(s, EV_ACK_PEER_FIN);
         if (r->state == TL_STATE_TIME_WAIT)          /* CLOSING -> TIME_WAIT */
             start_time_wait(c, !from, seg, out);
-        if (s->state == TL_STATE_TIME_WAIT)          /* the last ACK */
-            start_time_wait(c, from, seg, out);
+        if (s->state == TL_STATE_TIME_WAIT && (sender_before != TL_STATE_TIME_WAIT || reack))
+            start_time_wait(c, from, seg, out);      /* the last ACK */
         if (has_fin)
             return true;                             /* process_fin names the step */
         if (c->simultaneous_close) {
@@ -562,8 +578,11 @@ static uint8_t phase_of(const tl_conn_t *c, bool over_before, bool closing_befor
 void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
 {
     memset(out, 0, sizeof *out);
+    int from = seg->from & 1;
+    tl_segment_t s = *seg;
+    s.from = (uint8_t)from;
     if (c->packets == 0) {
-        assign_roles(c, seg);
+        assign_roles(c, &s);
         out->flags |= c->midstream ? TL_ANN_MIDSTREAM_START : 0;
         if (c->reuse_remaining >= 0) {
             out->flags |= TL_ANN_TIME_WAIT_REUSE;
@@ -574,9 +593,6 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
     c->last_time = seg->time;
     expire_time_wait(c, seg->time);
 
-    int from = seg->from & 1;
-    tl_segment_t s = *seg;
-    s.from = (uint8_t)from;
     tl_revision_t *rev = &c->revision;
     if (rev->open && rev->endpoint == from) {
         tl_endpoint_t *s_ep = &c->ep[from];
@@ -598,6 +614,10 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
 
     if (s.flags & TL_RST) {
         process_rst(c, &s, out);
+    } else if (c->reset) {
+        out->step = TL_STEP_AFTER_CLOSE; /* an accepted RST ended it: nothing changes */
+        if (s.flags & TL_FIN)
+            add_history(c, from, 'F');
     } else {
         bool acked_peer_fin = false;
         if (syn)
@@ -608,8 +628,11 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
             add_history(c, from, 'A');
         if (fin && !syn)
             process_fin(c, &s, acked_peer_fin, out);
-        if (over_before && out->step != TL_STEP_LAST_ACK && !syn && !fin)
+        if (over_before && out->step != TL_STEP_LAST_ACK && !syn && !fin) {
             out->step = TL_STEP_AFTER_CLOSE;
+            out->close_step = 0;
+            out->closer = TL_CLOSER_NONE;
+        }
     }
     track_sequence(c, &s, out);
 

@@ -2,8 +2,8 @@
  *
  * Every expectation is exact: phase, step, handshake/close step, sender,
  * closer, both states, flags, RST kind, TIME_WAIT times, refs and summary.
- * Tests of behaviour the core does not have yet (suspected core bugs) are
- * built only with -DTCPLIFE_PENDING_FIXES (CMake option TCPLIFE_UNIT_PENDING).
+ * The "regressions" section holds the core bugs the first version of these
+ * tests found, each with its exact repro.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -303,7 +303,7 @@ TU_TEST(simultaneous_close)
         TL_ANN_TIME_WAIT_START, "none");
     CHECK_INT(a->time_wait_expiry, MS(1020) + SEC(TIME_WAIT_S));
     /* (which endpoint this TIME_WAIT start names, and that the server's does
-     * not restart: pending_simultaneous_close_second_time_wait) */
+     * not restart: regression_simultaneous_close_second_time_wait) */
 
     REFS(&f.c, 1, 2, 3, 7, 8, 0, 0);
     tl_summary_t s = fx_summary(&f, MS(1020));
@@ -1026,15 +1026,14 @@ TU_TEST(stale_fin_retransmission_does_not_restart_time_wait)
     CHECK_INT(f.c.ep[1].time_wait_expiry, server_expiry);
 }
 
-/* ---- suspected core bugs (see the report); built with TCPLIFE_PENDING_FIXES ----------- */
+/* ---- regressions: core bugs these tests found, now fixed ------------------------------- */
 
-#ifdef TCPLIFE_PENDING_FIXES
 
 /* P1. SYN-ACK captured before its SYN (reordering at the capture point): the
  * late SYN is the one the SYN-ACK answers (seq + 1 == SYN-ACK's ack), not a
  * crossing SYN of a simultaneous open; the third ACK must still complete the
  * handshake. */
-TU_TEST(pending_late_syn_after_syn_ack_is_not_simultaneous_open)
+TU_TEST(regression_late_syn_after_syn_ack_is_not_simultaneous_open)
 {
     fx_t f;
     fx_init(&f, 80, 40000);
@@ -1054,7 +1053,7 @@ TU_TEST(pending_late_syn_after_syn_ack_is_not_simultaneous_open)
 /* P2. SYN-ACK not captured: the client's ACK completes the handshake (it does),
  * but the server is left in LISTEN for the rest of the connection, and the
  * SYN keeps its "SYN unanswered" verdict although the ACK proves an answer. */
-TU_TEST(pending_missing_syn_ack_server_established)
+TU_TEST(regression_missing_syn_ack_server_established)
 {
     fx_t f;
     fx_init(&f, 40000, 80);
@@ -1072,7 +1071,7 @@ TU_TEST(pending_missing_syn_ack_server_established)
  * and its data (ack > ISN + 1). RFC 9293 3.10.7.4 (SYN-RECEIVED): an ACK with
  * SND.UNA < SEG.ACK =< SND.NXT moves to ESTABLISHED. The core requires
  * ack == ISN + 1 exactly, so the handshake never completes. */
-TU_TEST(pending_third_ack_lost_server_speaks_first)
+TU_TEST(regression_third_ack_lost_server_speaks_first)
 {
     fx_t f;
     fx_init(&f, 40000, 25);
@@ -1094,7 +1093,7 @@ TU_TEST(pending_third_ack_lost_server_speaks_first)
 /* P5. `from` is documented as 0/1 and tl_conn_process masks it (from & 1), but
  * assign_roles() and tl_conn_is_new_incarnation() index ep[seg->from] unmasked:
  * a first segment with from = 3 writes outside ep[2] and sets client = 3. */
-TU_TEST(pending_from_out_of_range_is_masked)
+TU_TEST(regression_from_out_of_range_is_masked)
 {
     fx_t f;
     fx_init(&f, 40000, 80);
@@ -1111,7 +1110,7 @@ TU_TEST(pending_from_out_of_range_is_masked)
  * previous packet: the server's TIME_WAIT is restarted (its expiry moves from
  * 1.010 s + 60 s to 1.020 s + 60 s) and the annotation's tw_role names the
  * server instead of the client. */
-TU_TEST(pending_simultaneous_close_second_time_wait)
+TU_TEST(regression_simultaneous_close_second_time_wait)
 {
     fx_t f;
     fx_establish(&f);
@@ -1131,7 +1130,7 @@ TU_TEST(pending_simultaneous_close_second_time_wait)
  * follow (an RST injected by a middlebox, FINs already in flight) must not
  * bring an endpoint back: the crossing-FIN branch of process_fin() sets
  * s->state = FIN_WAIT_1 directly, bypassing the table. */
-TU_TEST(pending_fins_after_reset_do_not_reopen)
+TU_TEST(regression_fins_after_reset_do_not_reopen)
 {
     fx_t f;
     fx_establish(&f);
@@ -1153,7 +1152,7 @@ TU_TEST(pending_fins_after_reset_do_not_reopen)
 /* P8. An ACK of a FIN seen after the connection is over gets step
  * after_close but keeps close_step 2 and closer "passive" (process_ack sets
  * them, tl_conn_process then overrides only the step). */
-TU_TEST(pending_after_close_has_no_close_step)
+TU_TEST(regression_after_close_has_no_close_step)
 {
     fx_t f;
     fx_establish(&f);
@@ -1166,7 +1165,7 @@ TU_TEST(pending_after_close_has_no_close_step)
 /* P9. A handshake aborted by an RST is over: a later ACK of the SYN-ACK must
  * not complete it (the core sets handshake_complete, handshake_step 3, the
  * HANDSHAKE_COMPLETE flag and ref.handshake_ack on an after_close packet). */
-TU_TEST(pending_no_handshake_completion_after_reset)
+TU_TEST(regression_no_handshake_completion_after_reset)
 {
     fx_t f;
     fx_init(&f, 40000, 80);
@@ -1182,7 +1181,7 @@ TU_TEST(pending_no_handshake_completion_after_reset)
 /* P10. SPEC: active_closer is "none" when the handshake never completed. A
  * simultaneous open that never completes, then crossing FINs: the core says
  * "both" (the crossing-FIN branch sets it without mark_active_closer's test). */
-TU_TEST(pending_no_active_closer_without_handshake)
+TU_TEST(regression_no_active_closer_without_handshake)
 {
     fx_t f;
     fx_init(&f, 5001, 5002);
@@ -1194,7 +1193,6 @@ TU_TEST(pending_no_active_closer_without_handshake)
     CHECK_STR(tl_active_closer_name(s.active_closer), "none");
 }
 
-#endif /* TCPLIFE_PENDING_FIXES */
 
 static const tu_test_t tests[] = {
     TU_ENTRY(names_match_spec),
@@ -1239,17 +1237,15 @@ static const tu_test_t tests[] = {
     TU_ENTRY(data_after_fin_only_from_fin_sender_past_fin),
     TU_ENTRY(summary_of_fresh_connection),
     TU_ENTRY(stale_fin_retransmission_does_not_restart_time_wait),
-#ifdef TCPLIFE_PENDING_FIXES
-    TU_ENTRY(pending_late_syn_after_syn_ack_is_not_simultaneous_open),
-    TU_ENTRY(pending_missing_syn_ack_server_established),
-    TU_ENTRY(pending_third_ack_lost_server_speaks_first),
-    TU_ENTRY(pending_from_out_of_range_is_masked),
-    TU_ENTRY(pending_simultaneous_close_second_time_wait),
-    TU_ENTRY(pending_fins_after_reset_do_not_reopen),
-    TU_ENTRY(pending_after_close_has_no_close_step),
-    TU_ENTRY(pending_no_handshake_completion_after_reset),
-    TU_ENTRY(pending_no_active_closer_without_handshake),
-#endif
+    TU_ENTRY(regression_late_syn_after_syn_ack_is_not_simultaneous_open),
+    TU_ENTRY(regression_missing_syn_ack_server_established),
+    TU_ENTRY(regression_third_ack_lost_server_speaks_first),
+    TU_ENTRY(regression_from_out_of_range_is_masked),
+    TU_ENTRY(regression_simultaneous_close_second_time_wait),
+    TU_ENTRY(regression_fins_after_reset_do_not_reopen),
+    TU_ENTRY(regression_after_close_has_no_close_step),
+    TU_ENTRY(regression_no_handshake_completion_after_reset),
+    TU_ENTRY(regression_no_active_closer_without_handshake),
 };
 
 int main(int argc, char **argv)
