@@ -2,7 +2,7 @@
 # tcplife benchmark: how much slower is tshark with the plugin loaded?
 #
 #   bench/bench.sh [--plugin PATH/tcplife.so] [--capture FILE.pcap] [--conns N]
-#                  [--runs N] [--no-callgrind] [--perf] [--keep]
+#                  [--runs N] [--no-callgrind] [--cg-packets N] [--perf] [--keep]
 #
 # Makes (once, cached) a large loopback capture of many short TCP connections,
 # recorded in a private network namespace, and a UDP-only capture; then times
@@ -14,9 +14,9 @@
 # and prints the median wall time, the with/without ratio and the max RSS.
 # "Without" is the same tshark, run as the same unprivileged user, with a HOME
 # whose personal plugin folder is empty: the plugin is the only difference.
-# Callgrind instruction counts (repeatable, unlike wall times) on a smaller cut
-# of the capture follow, with the plugin's most expensive functions; --perf adds
-# a perf profile of the plugin run.
+# Callgrind instruction counts (repeatable, unlike wall times) on the first
+# --cg-packets packets (default 5000) follow, per packet with start-up taken out,
+# with the plugin's own functions; --perf adds a perf profile of the plugin run.
 #
 # Captures are cached in $TCPLIFE_BENCH_CACHE (default ~/.cache/tcplife-bench),
 # never in git. Generating them needs root (ip netns, tcpdump). Missing tools
@@ -25,7 +25,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-plugin="" capture="" conns=32000 runs=5 callgrind=1 perf=0 keep=0
+plugin="" capture="" conns=32000 runs=5 callgrind=1 cgn=5000 perf=0 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --plugin) plugin=$2; shift 2 ;;
@@ -33,9 +33,10 @@ while [ $# -gt 0 ]; do
     --conns) conns=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --no-callgrind) callgrind=0; shift ;;
+    --cg-packets) cgn=$2; shift 2 ;;
     --perf) perf=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -111,7 +112,7 @@ for v in with without; do mkdir -p "$work/$v/.local/lib/wireshark/plugins/$ws_ve
 cp "$plugin" "$work/with/.local/lib/wireshark/plugins/$ws_version/epan/tcplife.so"
 ln -f "$capture" "$work/tcp.pcap" 2>/dev/null || cp "$capture" "$work/tcp.pcap"
 ln -f "$udp_capture" "$work/udp.pcap" 2>/dev/null || cp "$udp_capture" "$work/udp.pcap"
-editcap -r "$work/tcp.pcap" "$work/small.pcap" 1-20000
+editcap -r "$work/tcp.pcap" "$work/small.pcap" "1-$cgn"
 chmod -R a+rX "$work"; chmod 755 "$work"
 if [ "$(id -u)" = 0 ]; then
   chown -R 65534:65534 "$work"
@@ -192,32 +193,35 @@ echo "raw wall times (ms):"; sed 's/^/  /' "$work/raw.txt"
 
 # ---- callgrind: instruction counts are repeatable ----------------------------
 if [ $callgrind = 1 ]; then
+  editcap -r "$work/udp.pcap" "$work/udpsmall.pcap" "1-$cgn"; chmod a+r "$work/udpsmall.pcap"
+  np=$(capinfos -M -c "$work/small.pcap" | awk '/Number of packets/{print $NF}')
   echo
-  echo "callgrind, $(capinfos -M -c "$work/small.pcap" | awk '/Number of packets/{print $NF}') packets (first cut of the TCP capture), instructions executed:"
-  printf '%-8s %-5s %16s %16s %7s\n' mode cap without with ratio
+  echo "callgrind, instructions executed on $np packets (first cut of each capture); per packet ="
+  echo "(run - the same run stopped after 1 packet) / $np, so tshark's start-up is left out:"
+  printf '%-8s %-9s %14s %14s %7s %12s %12s %7s\n' mode cap "w/o total" "with total" ratio "w/o /pkt" "with /pkt" ratio
   cg() { # VARIANT TAG FILE ARGS... -> total Ir
     local v=$1 tag=$2 f=$3; shift 3
     as_user "$work/$v" valgrind --tool=callgrind --callgrind-out-file="$work/cg.$tag.$v" \
       tshark -r "$f" "$@" >/dev/null 2>"$work/cg.$tag.$v.err"
     awk '/^(summary|totals):/{print $2; exit}' "$work/cg.$tag.$v"
   }
-  for m in plain 2pass udp; do
+  for m in plain 2pass fields filter udp; do
     case $m in
       plain) f=$work/small.pcap; a=() ;;
       2pass) f=$work/small.pcap; a=(-2) ;;
-      udp) editcap -r "$work/udp.pcap" "$work/udpsmall.pcap" 1-20000; chmod a+r "$work/udpsmall.pcap"
-           f=$work/udpsmall.pcap; a=() ;;
+      fields) f=$work/small.pcap; a=(-T fields -e tcp.stream) ;;
+      filter) f=$work/small.pcap; a=(-Y 'tcp.flags.fin==1') ;;
+      udp) f=$work/udpsmall.pcap; a=() ;;
     esac
     iw=$(cg without $m "$f" "${a[@]}"); ip_=$(cg with $m "$f" "${a[@]}")
-    awk -v m="$m" -v w="$iw" -v p="$ip_" -v c="$(basename "$f" .pcap)" \
-      'BEGIN {printf "%-8s %-5s %16d %16d %7.4f\n", m, c, w, p, p/w}'
+    sw=$(cg without $m-start "$f" -c 1 "${a[@]}"); sp=$(cg with $m-start "$f" -c 1 "${a[@]}")
+    awk -v m="$m" -v w="$iw" -v p="$ip_" -v sw="$sw" -v sp="$sp" -v n="$np" -v c="$(basename "$f" .pcap)" \
+      'BEGIN {printf "%-8s %-9s %14d %14d %7.3f %12.0f %12.0f %7.3f\n", m, c, w, p, p/w, (w-sw)/n, (p-sp)/n, (p-sp)/(w-sw)}'
   done
   echo
-  echo "where the plugin's instructions go (plain mode, inclusive, functions of tcplife.so"
-  echo "and what they call; % of the whole run):"
+  echo "the plugin's own functions (plain mode, inclusive: with what they call in Wireshark):"
   callgrind_annotate --inclusive=yes --threshold=100 "$work/cg.plain.with" 2>/dev/null \
-    | grep -E 'tcplife|lifecycle|tcp_layers|proto_tree|proto_item|tvb_|wmem|conversation|stats_tree|tap_' \
-    | head -40 | sed 's/^/  /' || true
+    | grep -E '^ *[0-9,]+ .*/plugin/[a-z_]+\.c:' | head -15 | sed 's/ \[.*//; s/^/  /' || true
 fi
 
 # ---- perf (optional) ---------------------------------------------------------
