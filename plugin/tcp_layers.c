@@ -1,10 +1,11 @@
-/* tcp_layers.c - read the TCP layers of a frame from the built-in fields.
+/* tcp_layers.c - read the TCP layers of a frame from the tree TCP built.
  *
- * Works on the fields TCP already put in the tree, primed through the
- * post-dissector's wanted fields. TCP sub-fields are matched to their layer by
- * proto_layer_num (the nth TCP header); the IP addresses of a layer are those
- * of the nearest IP layer before it, and a TCP layer after an ICMP layer is a
- * quote inside an error message, not a segment.
+ * Few fields are wanted from Wireshark, because every wanted field costs on
+ * every packet: the `tcp` protocol item (its bytes are the header, parsed
+ * here), tcp.stream and tcp.len, the `ip`/`ipv6` items (their bytes hold the
+ * addresses), and `icmp`/`icmpv6` to recognise a header quoted in an error.
+ * Items of one TCP header share proto_layer_num (the nth TCP); a layer's
+ * addresses are those of the nearest IP header before it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,14 +13,10 @@
 
 #include <string.h>
 
-enum {
-    F_STREAM, F_SRCPORT, F_DSTPORT, F_FLAGS, F_SEQ, F_ACK, F_LEN, F_WINDOW,
-    F_IP_SRC, F_IP_DST, F_IP6_SRC, F_IP6_DST, F_ICMP, F_ICMPV6, F_COUNT
-};
+enum { F_TCP, F_STREAM, F_LEN, F_IP, F_IP6, F_ICMP, F_ICMPV6, F_COUNT };
 
 static const char *const field_names[F_COUNT] = {
-    "tcp.stream", "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
-    "tcp.len", "tcp.window_size", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "icmp", "icmpv6",
+    "tcp", "tcp.stream", "tcp.len", "ip", "ipv6", "icmp", "icmpv6",
 };
 
 static int field_ids[F_COUNT];
@@ -45,14 +42,12 @@ static GPtrArray *occurrences(proto_tree *tree, int field)
 }
 
 /* The occurrence of a TCP field that belongs to the nth TCP header. */
-static const field_info *tcp_field(proto_tree *tree, int field, int tcp_layer)
+static const field_info *tcp_field(proto_tree *tree, int field, int nth_tcp)
 {
     GPtrArray *all = occurrences(tree, field);
-    if (!all)
-        return NULL;
-    for (guint i = 0; i < all->len; i++) {
+    for (guint i = 0; all && i < all->len; i++) {
         const field_info *fi = (const field_info *)g_ptr_array_index(all, i);
-        if (fi->proto_layer_num == tcp_layer)
+        if (fi->proto_layer_num == nth_tcp)
             return fi;
     }
     return NULL;
@@ -63,9 +58,7 @@ static const field_info *nearest_before(proto_tree *tree, int field, int before)
 {
     GPtrArray *all = occurrences(tree, field);
     const field_info *best = NULL;
-    if (!all)
-        return NULL;
-    for (guint i = 0; i < all->len; i++) {
+    for (guint i = 0; all && i < all->len; i++) {
         const field_info *fi = (const field_info *)g_ptr_array_index(all, i);
         if (fi->total_layer_num < before && (!best || fi->total_layer_num > best->total_layer_num))
             best = fi;
@@ -73,69 +66,91 @@ static const field_info *nearest_before(proto_tree *tree, int field, int before)
     return best;
 }
 
-static bool copy_addr_bytes(const field_info *fi, uint8_t *out, int len)
+/* The captured bytes of an item, at most `want`. */
+static int item_bytes(const field_info *fi, uint8_t *out, int want)
 {
-    if (!fi || fi->length != len || !fi->ds_tvb)
-        return false;
-    tvb_memcpy(fi->ds_tvb, out, fi->start, len);
-    return true;
+    if (!fi || !fi->ds_tvb)
+        return 0;
+    int have = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+    int n = have < want ? have : want;
+    if (n <= 0)
+        return 0;
+    tvb_memcpy(fi->ds_tvb, out, fi->start, n);
+    return n;
 }
 
 static void read_addresses(proto_tree *tree, int layer_num, tcp_layer_t *l)
 {
-    const field_info *v4 = nearest_before(tree, F_IP_SRC, layer_num);
-    const field_info *v6 = nearest_before(tree, F_IP6_SRC, layer_num);
-    bool use_v6 = v6 && (!v4 || v6->total_layer_num > v4->total_layer_num);
-    const field_info *src = use_v6 ? v6 : v4;
-    const field_info *dst = nearest_before(tree, use_v6 ? F_IP6_DST : F_IP_DST, layer_num);
-    int len = use_v6 ? 16 : 4;
+    const field_info *v4 = nearest_before(tree, F_IP, layer_num);
+    const field_info *v6 = nearest_before(tree, F_IP6, layer_num);
+    uint8_t hdr[40];
     l->addr_len = 0;
-    if (copy_addr_bytes(src, l->src_addr, len) && copy_addr_bytes(dst, l->dst_addr, len))
-        l->addr_len = (uint8_t)len;
+    if (v6 && (!v4 || v6->total_layer_num > v4->total_layer_num)) {
+        if (item_bytes(v6, hdr, 40) == 40) {
+            memcpy(l->src_addr, hdr + 8, 16);
+            memcpy(l->dst_addr, hdr + 24, 16);
+            l->addr_len = 16;
+        }
+    } else if (v4 && item_bytes(v4, hdr, 20) == 20) {
+        memcpy(l->src_addr, hdr + 12, 4);
+        memcpy(l->dst_addr, hdr + 16, 4);
+        l->addr_len = 4;
+    }
 }
 
-static bool is_icmp_quote(proto_tree *tree, int layer_num)
+/* Window scale option (RFC 7323) of a SYN header, or -1. */
+static int8_t window_shift_option(const uint8_t *hdr, int captured, int header_len)
 {
-    return nearest_before(tree, F_ICMP, layer_num) || nearest_before(tree, F_ICMPV6, layer_num);
+    int end = captured < header_len ? captured : header_len;
+    for (int i = 20; i < end;) {
+        uint8_t kind = hdr[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= end || hdr[i + 1] < 2)
+            break;
+        if (kind == 3 && hdr[i + 1] == 3 && i + 2 < end)
+            return (int8_t)(hdr[i + 2] > 14 ? 14 : hdr[i + 2]);
+        i += hdr[i + 1];
+    }
+    return -1;
 }
 
 int tcp_layers_read(proto_tree *tree, tcp_layer_t *layers)
 {
-    GPtrArray *streams = tree ? occurrences(tree, F_STREAM) : NULL;
+    GPtrArray *headers = tree ? occurrences(tree, F_TCP) : NULL;
     int n = 0;
-    if (!streams)
-        return 0;
-    for (guint i = 0; i < streams->len && n < TCP_LAYERS_MAX; i++) {
-        const field_info *stream = (const field_info *)g_ptr_array_index(streams, i);
-        int nth = stream->proto_layer_num;
-        tcp_layer_t *l = &layers[n];
+    for (guint i = 0; headers && i < headers->len && n < TCP_LAYERS_MAX; i++) {
+        const field_info *tcp = (const field_info *)g_ptr_array_index(headers, i);
+        const field_info *stream = tcp_field(tree, F_STREAM, tcp->proto_layer_num);
+        if (!stream)
+            continue; /* too short to be followed (e.g. an 8-byte ICMP quote) */
+        tcp_layer_t *l = &layers[n++];
         memset(l, 0, sizeof *l);
         l->stream = tcplife_fi_uint(stream);
-        l->icmp_quote = is_icmp_quote(tree, stream->total_layer_num);
+        l->icmp_quote = nearest_before(tree, F_ICMP, tcp->total_layer_num) ||
+                        nearest_before(tree, F_ICMPV6, tcp->total_layer_num);
+        l->window_shift = -1;
 
-        const field_info *sport = tcp_field(tree, F_SRCPORT, nth);
-        const field_info *dport = tcp_field(tree, F_DSTPORT, nth);
-        const field_info *flags = tcp_field(tree, F_FLAGS, nth);
-        const field_info *seq = tcp_field(tree, F_SEQ, nth);
-        const field_info *ack = tcp_field(tree, F_ACK, nth);
-        const field_info *len = tcp_field(tree, F_LEN, nth);
-        const field_info *window = tcp_field(tree, F_WINDOW, nth);
-        if (sport)
-            l->src_port = (uint16_t)tcplife_fi_uint(sport);
-        if (dport)
-            l->dst_port = (uint16_t)tcplife_fi_uint(dport);
-        if (flags)
-            l->flags = (uint8_t)(tcplife_fi_uint(flags) & 0x1f);
-        if (seq)
-            l->seq = tcplife_fi_uint(seq);
-        if (ack)
-            l->ack = tcplife_fi_uint(ack);
-        if (len)
-            l->len = tcplife_fi_uint(len);
-        l->window = window ? tcplife_fi_uint(window) : 65535;
-        l->complete = sport && dport && flags && seq && (ack || !(l->flags & 0x10)) && len;
-        read_addresses(tree, stream->total_layer_num, l);
-        n++;
+        uint8_t hdr[60];
+        int captured = item_bytes(tcp, hdr, (int)sizeof hdr);
+        const field_info *len = tcp_field(tree, F_LEN, tcp->proto_layer_num);
+        if (captured < 16 || !len)
+            continue; /* truncated: `complete` stays false */
+        l->src_port = (uint16_t)(hdr[0] << 8 | hdr[1]);
+        l->dst_port = (uint16_t)(hdr[2] << 8 | hdr[3]);
+        l->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
+        l->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
+        l->flags = hdr[13] & 0x1f;
+        l->window = (uint16_t)(hdr[14] << 8 | hdr[15]);
+        l->len = tcplife_fi_uint(len);
+        if (l->flags & 0x02)
+            l->window_shift = window_shift_option(hdr, captured, (hdr[12] >> 4) * 4);
+        l->complete = true;
+        read_addresses(tree, tcp->total_layer_num, l);
     }
     return n;
 }

@@ -16,7 +16,9 @@ typedef struct {
     uint8_t flags;             /* FIN SYN RST PSH ACK bits as on the wire */
     bool icmp_quote;           /* quoted inside an ICMP/ICMPv6 error */
     bool complete;             /* every field the state machine needs is there */
-    uint32_t seq, ack, len, window;
+    uint32_t seq, ack, len;
+    uint16_t window;           /* as on the wire, not scaled */
+    int8_t window_shift;       /* window scale option of a SYN, -1 if absent */
     uint8_t addr_len;          /* 4, 16, or 0 when no IP layer was found */
     uint8_t src_addr[16], dst_addr[16];
 } tcp_layer_t;

@@ -14,6 +14,7 @@ typedef struct tcplife_conn {
     uint32_t stream;           /* tcp.stream */
     uint32_t first_frame;
     uint32_t last_frame;
+    int8_t window_shift[2];    /* per endpoint: -2 no SYN seen, -1 no scaling, else shift */
     uint8_t addr_len;          /* 4, 16 or 0 */
     uint8_t addr[2][16];       /* endpoint 0 and 1, as numbered by the core */
 } tcplife_conn_t;

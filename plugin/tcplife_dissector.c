@@ -93,6 +93,7 @@ static tcplife_conn_t *new_conn(const tcp_layer_t *l, packet_info *pinfo)
     tl_conn_init(&conn->core, &config);
     conn->stream = l->stream;
     conn->first_frame = pinfo->num;
+    conn->window_shift[0] = conn->window_shift[1] = -2;
     conn->addr_len = l->addr_len;
     memcpy(conn->addr[0], l->src_addr, l->addr_len);
     memcpy(conn->addr[1], l->dst_addr, l->addr_len);
@@ -111,7 +112,24 @@ static uint8_t sender_of(const tcplife_conn_t *conn, const tcp_layer_t *l)
     return 0;
 }
 
-static void segment_of(const tcp_layer_t *l, uint8_t from, packet_info *pinfo, tl_segment_t *seg)
+/* The window a segment advertises, scaled as RFC 7323 says: only when both
+ * SYNs carried the option; unknown (mid-stream) is taken as the largest. */
+static uint32_t scaled_window(tcplife_conn_t *conn, const tcp_layer_t *l, uint8_t from)
+{
+    int8_t *shift = conn->window_shift;
+    if (l->flags & 0x02) {
+        shift[from] = l->window_shift;
+        return l->window;
+    }
+    if (shift[0] == -2 || shift[1] == -2)
+        return (uint32_t)l->window << 14;
+    if (shift[0] < 0 || shift[1] < 0)
+        return l->window;
+    return (uint32_t)l->window << shift[from];
+}
+
+static void segment_of(tcplife_conn_t *conn, const tcp_layer_t *l, uint8_t from, packet_info *pinfo,
+                       tl_segment_t *seg)
 {
     seg->from = from;
     seg->flags = l->flags;
@@ -120,7 +138,7 @@ static void segment_of(const tcp_layer_t *l, uint8_t from, packet_info *pinfo, t
     seg->seq = l->seq;
     seg->ack = l->ack;
     seg->len = l->len;
-    seg->window = l->window;
+    seg->window = scaled_window(conn, l, from);
     seg->frame = pinfo->num;
     seg->time = tcplife_ns_from_nstime(&pinfo->abs_ts);
 }
@@ -135,7 +153,8 @@ static tcplife_conn_t *conn_for(const tcp_layer_t *l, packet_info *pinfo, tl_seg
     tuple_key_t key;
 
     if (conn) {
-        segment_of(l, sender_of(conn, l), pinfo, seg);
+        uint8_t from = sender_of(conn, l);
+        segment_of(conn, l, from, pinfo, seg);
         if (!tl_conn_is_new_incarnation(&conn->core, seg))
             return conn;
         previous = conn;
@@ -144,7 +163,7 @@ static tcplife_conn_t *conn_for(const tcp_layer_t *l, packet_info *pinfo, tl_seg
     if (!previous)
         previous = (tcplife_conn_t *)wmem_map_lookup(conn_by_tuple, &key);
     conn = new_conn(l, pinfo);
-    segment_of(l, 0, pinfo, seg);
+    segment_of(conn, l, 0, pinfo, seg);
     if (previous)
         tl_conn_link_previous(&conn->core, &previous->core, seg);
     stream_store(l->stream, conn);

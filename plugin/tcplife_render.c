@@ -186,6 +186,17 @@ static const char *summary_line(packet_info *pinfo, const tcplife_record_t *rec)
     return wmem_strbuf_get_str(text);
 }
 
+/* A state after the packet; a visible tree also shows the one before. */
+static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, unsigned before, unsigned after,
+                      bool visible)
+{
+    if (visible && before != after)
+        proto_tree_add_string_format_value(tree, hf, tvb, 0, 0, tl_state_name(after), "%s \u2192 %s",
+                                           tl_state_name(before), tl_state_name(after));
+    else
+        proto_tree_add_string(tree, hf, tvb, 0, 0, tl_state_name(after));
+}
+
 static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
     nstime_t t = tcplife_nstime_from_ns(ns);
@@ -294,6 +305,13 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
                     const tcplife_record_t *rec, const tl_summary_t *summary, bool capture_complete)
 {
     const tl_annotation_t *a = &rec->ann;
+    if (!proto_field_is_referenced(tree, proto_tcplife)) {
+        /* No tree, or an invisible one in which no tcplife field is used:
+         * nothing to build, but the expert infos still count (-z expert). */
+        if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
+            add_expert_infos(NULL, pinfo, NULL, a, capture_complete ? a->lookahead : 0);
+        return;
+    }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
     proto_tree *t = proto_item_add_subtree(top, ett_tcplife);
@@ -306,12 +324,16 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     /* Look-ahead verdicts only once the whole capture has been read. */
     uint16_t lookahead = capture_complete ? a->lookahead : 0;
     uint16_t flags = a->flags | lookahead;
+    bool visible = tree && PTREE_DATA(tree)->visible;
 
-    if (tree && PTREE_DATA(tree)->visible)
+    if (visible)
         proto_item_append_text(top, ": %s", summary_line(pinfo, rec));
     proto_tree_add_string(t, hf_phase, tvb, 0, 0, tl_phase_name(a->phase));
-    proto_tree_add_string_format_value(t, hf_step, tvb, 0, 0, tl_step_name(a->step), "%s (%s)",
-                                       tl_step_name(a->step), tl_step_description(a->step));
+    if (visible)
+        proto_tree_add_string_format_value(t, hf_step, tvb, 0, 0, tl_step_name(a->step), "%s (%s)",
+                                           tl_step_name(a->step), tl_step_description(a->step));
+    else
+        proto_tree_add_string(t, hf_step, tvb, 0, 0, tl_step_name(a->step));
     if (a->handshake_step)
         proto_tree_add_uint(t, hf_handshake_step, tvb, 0, 0, a->handshake_step);
     if (a->close_step)
@@ -319,14 +341,8 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     proto_tree_add_string(t, hf_sender, tvb, 0, 0, tl_role_name(a->sender));
     if (a->closer != TL_CLOSER_NONE)
         proto_tree_add_string(t, hf_closer, tvb, 0, 0, tl_closer_name(a->closer));
-    proto_tree_add_string_format_value(t, hf_state_client, tvb, 0, 0, tl_state_name(a->state_client),
-        "%s", rec->client_before == a->state_client ? tl_state_name(a->state_client)
-              : wmem_strdup_printf(pinfo->pool, "%s \u2192 %s", tl_state_name(rec->client_before),
-                                   tl_state_name(a->state_client)));
-    proto_tree_add_string_format_value(t, hf_state_server, tvb, 0, 0, tl_state_name(a->state_server),
-        "%s", rec->server_before == a->state_server ? tl_state_name(a->state_server)
-              : wmem_strdup_printf(pinfo->pool, "%s \u2192 %s", tl_state_name(rec->server_before),
-                                   tl_state_name(a->state_server)));
+    add_state(t, hf_state_client, tvb, rec->client_before, a->state_client, visible);
+    add_state(t, hf_state_server, tvb, rec->server_before, a->state_server, visible);
     if (a->step == TL_STEP_RST)
         proto_tree_add_string(t, hf_rst_kind, tvb, 0, 0, tl_rst_kind_name(a->rst_kind));
     if (flags & TL_ANN_MERGED_FIN_ACK)
