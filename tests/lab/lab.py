@@ -729,6 +729,55 @@ def retruth(outdir, name, sport):
     log("%s: %s" % (name, {r: [i["states"] for i in v] for r, v in roles.items()}))
 
 
+# What each capture must show (tshark display filter, relative sequence numbers):
+# (side, filter, op, n) with side in client/server/both and op one of == >=.
+C, S = "tcp.srcport >= 40000", "tcp.srcport < 40000"
+VERIFY = {
+    "normal_close": [("both", "tcp.flags.fin==1", "==", 2),
+                     ("both", S + " && tcp.flags.fin==0 && tcp.ack==102 && tcp.len==0", "==", 1)],
+    "merged_fin_ack": [("both", "tcp.flags.fin==1", "==", 2),
+                       ("both", S + " && tcp.flags.fin==0 && tcp.ack==102", "==", 0),
+                       ("both", S + " && tcp.flags.fin==1 && tcp.ack==102", "==", 1)],
+    "server_close_first": [("both", C + " && tcp.flags.fin==0 && tcp.ack==102 && tcp.len==0", "==", 1)],
+    "rst_abort": [("both", C + " && tcp.flags.reset==1", "==", 1), ("both", "tcp.flags.fin==1", "==", 0)],
+    "refused": [("both", S + " && tcp.flags.reset==1 && tcp.flags.ack==1", "==", 1)],
+    "syn_unanswered": [("client", "tcp.flags.syn==1 && tcp.flags.ack==0", ">=", 3),
+                       ("client", S, "==", 0), ("server", "tcp", "==", 0)],
+    "lost_third_ack": [("server", C + " && tcp.flags.syn==0 && tcp.len==0 && tcp.seq==1 && tcp.ack==1", "==", 0),
+                       ("server", S + " && tcp.flags.syn==1", "==", 2),
+                       ("client", C + " && tcp.flags.syn==0 && tcp.len==0 && tcp.seq==1 && tcp.ack==1", "==", 2)],
+    "half_close": [("both", S + " && tcp.len>0 && tcp.ack==102", "==", 3)],
+    "close_wait_linger": [("both", S + " && tcp.flags.fin==1 && frame.time_relative>1.5", "==", 1)],
+    "tw_reuse_client": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 2)],
+    "tw_reuse_server": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 2)],
+    "keepalive": [("both", "tcp.analysis.keep_alive", ">=", 3), ("both", "tcp.analysis.keep_alive_ack", ">=", 3)],
+    "zero_window": [("both", "tcp.analysis.zero_window", ">=", 1), ("both", "tcp.analysis.zero_window_probe or tcp.analysis.keep_alive", ">=", 1)],
+    "keepalive_timeout": [("client", "tcp.analysis.keep_alive", ">=", 2), ("client", S + " && frame.time_relative>0.5", "==", 0),
+                          ("both", C + " && tcp.flags.reset==1", "==", 1)],
+    "rst_unread": [("both", S + " && tcp.flags.reset==1", "==", 1), ("both", "tcp.flags.fin==1", "==", 0)],
+    "lost_fin": [("client", C + " && tcp.flags.fin==1", "==", 2), ("server", C + " && tcp.flags.fin==1", "==", 1)],
+    "lost_last_ack": [("both", S + " && tcp.flags.fin==1", "==", 2), ("client", C + " && tcp.ack==102", "==", 2),
+                      ("server", C + " && tcp.ack==102", "==", 1)],
+    "lost_syn": [("client", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 2),
+                 ("server", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 1)],
+    "synack_unanswered": [("client", S, "==", 0), ("server", S + " && tcp.flags.syn==1", ">=", 3),
+                          ("server", C + " && tcp.flags.syn==0", "==", 0)],
+    "normal_close_v6": [("both", "ipv6 && tcp.flags.fin==1", "==", 2)],
+}
+
+
+def verify_captures(name, outdir):
+    bad = []
+    for side, flt, op, n in VERIFY.get(name, []):
+        for sd in (("client", "server") if side == "both" else (side,)):
+            pcap = os.path.join(outdir, "%s.%s.pcap" % (name, sd))
+            out = run(["tshark", "-r", pcap, "-Y", flt, "-T", "fields", "-e", "frame.number"], check=False)
+            got = len([l for l in out.splitlines() if l.strip()])
+            if not (got == n if op == "==" else got >= n):
+                bad.append("%s.%s: [%s] %d frames, want %s %d" % (name, sd, flt, got, op, n))
+    return bad
+
+
 def run_scenario(sc, outdir):
     name = sc["name"]
     for attempt in range(1, sc["tries"] + 1):
@@ -753,6 +802,10 @@ def run_scenario(sc, outdir):
             trace = tracer.stop()
         roles, notes = build_truth(trace, x.ss.seen, x.sport)
         ok = sc["check"] is None or sc["check"](roles)
+        bad = verify_captures(name, outdir)
+        for b in bad:
+            log("capture check failed: " + b)
+        ok = ok and not bad
         if ok:
             break
         log("%s: check failed (%s), retrying" % (name, {r: [i["states"] for i in v] for r, v in roles.items()}))
@@ -782,6 +835,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "captures"))
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--verify", action="store_true",
+                    help="only check that the existing captures show what their scenario says")
     ap.add_argument("--retruth", action="store_true",
                     help="only rebuild S.kernel.tsv from the existing S.kernel.log files")
     ap.add_argument("names", nargs="*")
@@ -797,6 +852,15 @@ def main():
     if unknown:
         sys.exit("unknown scenario(s): %s" % " ".join(sorted(unknown)))
     os.makedirs(a.out, exist_ok=True)
+    if a.verify:
+        bad = []
+        for sc in SCENARIOS:
+            if sc["name"] in names:
+                bad += verify_captures(sc["name"], a.out)
+        for b in bad:
+            print("FAIL " + b)
+        print("%d capture check(s) failed" % len(bad))
+        sys.exit(1 if bad else 0)
     if a.retruth:
         for sc in SCENARIOS:
             if sc["name"] in names:
