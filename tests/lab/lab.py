@@ -125,8 +125,9 @@ class Router:
     def __init__(self):
         self.log = []
 
-    def add(self, expr):
-        out = nsrun(NS_R, ["nft", "-e", "-a", "add", "rule", "inet", "lab", "filt"] + expr.split() + ["counter", "drop"])
+    def add(self, expr, quota=None):
+        q = ["quota", "until", str(quota), "bytes"] if quota else []
+        out = nsrun(NS_R, ["nft", "-e", "-a", "add", "rule", "inet", "lab", "filt"] + expr.split() + q + ["counter", "drop"])
         m = re.search(r"# handle (\d+)", out)
         return int(m.group(1))
 
@@ -146,10 +147,11 @@ class Router:
         self.log.append("nft rule [%s] dropped %s packet(s)" % (expr, n))
         return n
 
-    def drop_first(self, expr, count=1, timeout=30.0):
-        """Drop exactly the first `count` packets matching expr: poll the
-        counter every ~2 ms and delete the rule once it reached `count`."""
-        h = self.add(expr)
+    def drop_first(self, expr, pktlen, count=1, timeout=30.0):
+        """Drop exactly the first `count` packets matching expr (each `pktlen`
+        bytes at the IP layer): an nft quota stops matching after them (exact,
+        whatever the load); the rule is deleted once its counter reached `count`."""
+        h = self.add(expr, quota=pktlen * count + pktlen // 2)
         box = {}
 
         def poll():
@@ -643,7 +645,7 @@ def sc_rst_unread(x):
 @scenario(17, "lost_fin", "router drops the client's first FIN; the FIN is retransmitted after the RTO; then a 4-segment close")
 def sc_lost_fin(x):
     x.listen(); x.connect(); x.exchange()
-    box = x.router.drop_first("ip saddr %s tcp flags & fin == fin" % C4)
+    box = x.router.drop_first("ip saddr %s tcp flags & fin == fin" % C4, 52)
     x.client.do("close")
     x.server.do("recvall")
     box["thread"].join()
@@ -658,7 +660,7 @@ def sc_lost_last_ack(x):
     x.client.do("close")
     x.server.do("recvall")
     time.sleep(0.5)
-    box = x.router.drop_first("ip saddr %s tcp flags == ack" % C4)
+    box = x.router.drop_first("ip saddr %s tcp flags == ack" % C4, 52)
     x.server.do("close")
     box["thread"].join()
     time.sleep(1.0)
@@ -667,7 +669,7 @@ def sc_lost_last_ack(x):
 @scenario(19, "lost_syn", "router drops the first SYN; the SYN retransmission 1 s later succeeds; normal 4-segment close")
 def sc_lost_syn(x):
     x.listen()
-    box = x.router.drop_first("ip saddr %s tcp flags == syn" % C4)
+    box = x.router.drop_first("ip saddr %s tcp flags == syn" % C4, 60)
     x.connect()
     box["thread"].join()
     x.exchange()
