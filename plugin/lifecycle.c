@@ -227,6 +227,8 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
 
     out->step = TL_STEP_RST;
     add_history(c, from, 'R');
+    if (!was_over)
+        s->rst_any = 1; /* Zeek opens a new record for stragglers after the end */
     if (!rst_acceptable(s, r, seg)) {
         out->rst_kind = TL_RST_OUT_OF_WINDOW;
         return;
@@ -350,8 +352,10 @@ static bool completes_handshake(const tl_conn_t *c, const tl_segment_t *seg)
     if (c->handshake_complete || c->midstream || !(seg->flags & TL_ACK) || (seg->flags & TL_SYN) ||
         conn_is_over(c))
         return false;
-    if (c->simultaneous_open)
-        return false; /* completed by the second SYN-ACK */
+    if (c->simultaneous_open) /* a bare ACK of the last unacknowledged SYN (split handshake) */
+        return (r->state == TL_STATE_SYN_RECEIVED || r->state == TL_STATE_SYN_SENT) && r->syn_seen &&
+               c->ep[from].state == TL_STATE_ESTABLISHED && seq_lt(r->isn, seg->ack) &&
+               seq_geq(r->next_seq, seg->ack);
     if (from != c->client)
         return false;
     if (r->syn_seen) /* RFC 9293: SND.UNA < SEG.ACK =< SND.NXT */
@@ -398,7 +402,8 @@ static void process_fin(tl_conn_t *c, const tl_segment_t *seg, bool acked_peer_f
     if (s->fin_seen) {
         out->step = TL_STEP_FIN_RETRANSMISSION;
         out->flags |= TL_ANN_RETRANSMISSION;
-        s->fin_retx_pending = 1;
+        if (s->fin_acked) /* repeated after its ACK: the peer's re-ACK restarts TIME_WAIT */
+            s->fin_retx_pending = 1;
         return;
     }
     s->fin_seen = 1;
@@ -531,7 +536,8 @@ static void track_sequence(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_
     tl_endpoint_t *s = &c->ep[seg->from];
     uint32_t end = seg->seq + seg->len + ((seg->flags & TL_SYN) ? 1 : 0) + ((seg->flags & TL_FIN) ? 1 : 0);
     if (seg->len > 0) {
-        if (s->seq_known && !seq_lt(s->next_seq, seg->seq + seg->len))
+        bool data_before = s->history_seen & (1u << ('D' - 'A'));
+        if (data_before && s->seq_known && !seq_lt(s->next_seq, seg->seq + seg->len))
             add_history(c, seg->from, 'T');
         add_history(c, seg->from, 'D');
         c->data_seen = 1;
@@ -602,6 +608,7 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
             /* Its FIN repeated: the ACK we saw never reached it. */
             disprove(c);
             s_ep->fin_acked = 0;
+            s_ep->fin_retx_pending = 1;
         }
     }
     bool over_before = conn_is_over(c);
@@ -663,34 +670,71 @@ static uint8_t final_state(const tl_conn_t *c, int ep, tl_time_t capture_end)
     return s;
 }
 
-/* Zeek's conn_state, from what each side sent (base/protocols/conn/main.zeek). */
-static const char *zeek_state(const tl_conn_t *c)
+/* Zeek's endpoint states (analyzer/protocol/tcp/TCP_Endpoint.h), from what
+ * each side sent. */
+typedef enum { Z_INACTIVE, Z_SYN_SENT, Z_SYN_ACK_SENT, Z_PARTIAL, Z_ESTABLISHED, Z_CLOSED, Z_RESET } zeek_ep_t;
+
+static zeek_ep_t zeek_endpoint(const tl_conn_t *c, const tl_endpoint_t *ep)
+{
+    if (ep->rst_any)
+        return Z_RESET;
+    if (ep->fin_seen)
+        return Z_CLOSED;
+    if (!ep->sent_anything)
+        return Z_INACTIVE;
+    if (c->syn_ack_seen)
+        return Z_ESTABLISHED; /* Zeek: established once SYN-ACK is seen */
+    if (ep->syn_ack_sent)
+        return Z_SYN_ACK_SENT;
+    if (ep->syn_seen)
+        return Z_SYN_SENT;
+    return Z_PARTIAL;
+}
+
+/* History matches Zeek's /^?S[^HAFGIQ]*R.*$/: a SYN, then an RST before any
+ * SYN-ACK, ACK or FIN from the originator. */
+static bool syn_then_rst(const char *history)
+{
+    const char *h = history[0] == '^' ? history + 1 : history;
+    if (*h++ != 'S')
+        return false;
+    for (; *h; h++) {
+        if (*h == 'R')
+            return true;
+        if (strchr("HAFGIQ", *h))
+            return false;
+    }
+    return false;
+}
+
+/* Zeek's conn_state (base/protocols/conn/main.zeek, function conn_state). */
+static const char *zeek_state(const tl_conn_t *c, const char *history)
 {
     const tl_endpoint_t *o = &c->ep[c->client], *r = &c->ep[!c->client];
-    bool o_syn = o->syn_seen && !c->simultaneous_open, r_synack = c->syn_ack_seen;
-    bool o_inactive = !o->sent_anything || (!o->syn_seen && !o_syn);
-    bool r_inactive = !r->sent_anything || !r->syn_seen;
-    if (r->rst_sent) {
-        if (!c->handshake_complete && o_syn && !o->fin_seen && !o->rst_sent)
+    zeek_ep_t os = zeek_endpoint(c, o), rs = zeek_endpoint(c, r);
+    bool o_inactive = os == Z_INACTIVE || os == Z_PARTIAL;
+    bool r_inactive = rs == Z_INACTIVE || rs == Z_PARTIAL;
+    uint32_t data = 1u << ('D' - 'A');
+    if (rs == Z_RESET) {
+        if (os == Z_SYN_SENT || os == Z_SYN_ACK_SENT ||
+            (os == Z_RESET && !(o->history_seen & data) && !(r->history_seen & data)))
             return "REJ";
         return o_inactive ? "RSTRH" : "RSTR";
     }
-    if (o->rst_sent) {
+    if (os == Z_RESET) {
         if (r_inactive)
-            return (o_syn && !r->sent_anything) ? "RSTOS0" : "OTH";
+            return syn_then_rst(history) ? "RSTOS0" : "OTH";
         return "RSTO";
     }
-    if (c->midstream)
-        return "OTH";
-    if (o->fin_seen && r->fin_seen)
+    if (rs == Z_CLOSED && os == Z_CLOSED)
         return "SF";
-    if (o->fin_seen)
+    if (os == Z_CLOSED)
         return r_inactive ? "SH" : "S2";
-    if (r->fin_seen)
+    if (rs == Z_CLOSED)
         return o_inactive ? "SHR" : "S3";
-    if (o_syn && !r->sent_anything)
+    if (os == Z_SYN_SENT && rs == Z_INACTIVE)
         return "S0";
-    if (o_syn && r_synack)
+    if (os == Z_ESTABLISHED && rs == Z_ESTABLISHED)
         return "S1";
     return "OTH";
 }
@@ -731,12 +775,12 @@ void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *
     out->active_closer = c->active_closer;
     out->state_client = final_state(c, c->client, capture_end);
     out->state_server = final_state(c, !c->client, capture_end);
-    out->zeek_state = zeek_state(c);
     /* Zeek marks with ^ a connection whose originator is not the first sender. */
     size_t n = 0;
     if (c->client != 0)
         out->history[n++] = '^';
     memcpy(out->history + n, c->history, c->history_len + 1u);
+    out->zeek_state = zeek_state(c, out->history);
     out->duration = c->last_time - c->first_time;
     out->close_wait = c->close_wait;
 }

@@ -209,6 +209,7 @@ typedef struct {
     uint8_t rst_sent : 1;
     uint8_t sent_anything : 1;
     uint8_t syn_ack_sent : 1;
+    uint8_t rst_any : 1;     /* sent an RST, accepted or not (Zeek counts every one) */
     uint16_t port;
     uint32_t isn;            /* seq of its SYN */
     uint32_t next_seq;       /* highest seq + len (+SYN/FIN) it sent */

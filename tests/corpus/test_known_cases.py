@@ -72,13 +72,12 @@ CASES = [
     ('zeek/extra/tcp__truncated-header.pcap', True, 2, 'tcplife.step', 'syn_ack'),
 ]
 
-# PENDING lead fix: tcp-split-handshake-01-4whs frame 4 is the server's ACK of the
-# client's SYN-ACK (seq 3001, ack 1001 = client ISN+1). The client, in SYN_RECEIVED
+# tcp-split-handshake-01-4whs frame 4 is the server's ACK of the client's
+# SYN-ACK (seq 3001, ack 1001 = client ISN+1). The client, in SYN_RECEIVED
 # after the crossed SYNs, becomes ESTABLISHED on it (RFC 9293 3.5, simultaneous
-# open); the plugin keeps the client in SYN_RECEIVED until the end and calls the
-# client's RST at frame 7 (after 4 bytes of data, ack'ed) handshake_abort.
-# Enable these when fixed (move into CASES):
-PENDING = [
+# open), which completes the handshake; the client's RST at frame 7 (after 4
+# bytes of data, acknowledged) is then an abort.
+CASES += [
     ('suricata-verify/tcp-split-handshake-01-4whs.pcap', True, 4, 'tcplife.state.client', 'ESTABLISHED'),
     ('suricata-verify/tcp-split-handshake-01-4whs.pcap', True, 4, 'tcplife.handshake.step', '3'),
     ('suricata-verify/tcp-split-handshake-01-4whs.pcap', True, 6, 'tcplife.state.client', 'ESTABLISHED'),
@@ -99,7 +98,7 @@ FILTERS = [
 
 def main():
     wrapper, plugin, corpus, rest = parse_args(sys.argv)
-    cases = CASES + (PENDING if '--pending' in rest else [])
+    cases = CASES
     failures, checked = [], 0
     with Workspace(corpus) as ws:
         runs = {}

@@ -89,23 +89,13 @@ for _o in ('192.168.1.79:51880', '192.168.2.1:57189', '192.168.2.1:56594', '192.
               'ADF' if _o == '192.168.2.1:56875' else 'DAF')] = (
         'history', 'Zeek inactivity split (second half starts without the S); conn_state SH compared')
 
-# Suspected tcplife bugs (reported to the lead). PENDING lead fix: remove a row
-# once the plugin agrees with Zeek; the test fails when a pending row agrees.
-PENDING = {
-    ('tcp/syn-then-rst.pcap', '1.1.1.1:13131', '1.1.1.2:31313', 'RSTOS0', 'SR'):
-        ('state', 'originator SYN then originator RST, no SYN-ACK: Zeek RSTOS0, we say S0 '
-                  'although our own history is SR'),
-    ('tcp/syn-then-ack-then-rst.pcap', '1.1.1.1:13131', '1.1.1.2:31313', 'RSTOS0', 'SaR'):
-        ('state', 'SYN, responder bare ACK, originator RST, never a SYN-ACK: Zeek RSTOS0, we say OTH'),
-    ('ssh/ssh.pcap', '192.168.1.31:51476', '192.168.1.32:8118', 'SF', 'DaFfA'):
-        ('state', 'midstream connection closed by FINs both ways: Zeek SF, we say OTH'),
-    ('krb/optional-service-name.pcap', '192.168.202.110:43792', '192.168.229.251:88', 'S1', '^hADd'):
-        ('state', 'capture starts at the SYN-ACK, data both ways, no close: Zeek S1 (as we '
-                  'give SF when such a connection closes), we say OTH'),
-    ('tcp/ctu-64702-888.pcap', '192.168.1.108:64702', '185.33.86.224:888', '-', '^hAfdtFr'):
-        ('history', 'we record t at frame 6 (a retransmitted bare FIN, no payload); Zeek\'s t is '
-                    '"packet with retransmitted payload" (frame 8), so Zeek has ...fdt..., we ...ftd...'),
-}
+# Suspected tcplife bugs: a row here is expected to disagree; the test fails
+# when it starts agreeing, so the list stays honest. Empty: the five rows
+# first listed (syn-then-rst and syn-then-ack-then-rst RSTOS0, ssh.pcap SF of a
+# mid-stream connection, krb S1 from a SYN-ACK start, ctu-64702 t only for
+# repeated payload) were fixed in the core by modelling Zeek's endpoint
+# states literally.
+PENDING = {}
 
 # Further Zeek baseline rows not in MANIFEST.tsv (NOTES.tsv): same format.
 EXTRA_BASELINES = [
