@@ -14,6 +14,7 @@
 # .git and build folders), with ../shared beside it when that exists, so corpus
 # tests see the same files as on the host. Needs root (re-runs itself with
 # sudo when available). /proc is mounted in the chroot and unmounted on exit.
+# TCPLIFE_CTEST_ARGS adds ctest options (e.g. "-LE corpus" to leave out a label).
 # Exit status: 0 when every suite built and passed, 1 otherwise.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ suites=()
 for a in "$@"; do
   case "$a" in
     --prepare) prepare_only=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "run-in-chroot.sh: unknown option $a" >&2; exit 2 ;;
     *) suites+=("$a") ;;
   esac
@@ -123,11 +124,12 @@ run_suite() {  # run_suite SUITE: copy, build with -Werror, ctest
     cp -a "$src/../shared/." "$root/build/shared/"
   fi
   echo "== $suite: configure, build (-Wall -Wextra -Werror), ctest"
-  in_chroot "$root" bash -c '
+  in_chroot "$root" env TCPLIFE_CTEST_ARGS="${TCPLIFE_CTEST_ARGS:-}" bash -c '
     set -euo pipefail
     cmake -S /build/tcplife -B /build/out -DTCPLIFE_WERROR=ON
     cmake --build /build/out -j"$(nproc)"
-    cd /build/out && ctest --output-on-failure -j"$(nproc)" 2>&1 | tee /build/ctest.log'
+    # shellcheck disable=SC2086
+    cd /build/out && ctest --output-on-failure -j"$(nproc)" $TCPLIFE_CTEST_ARGS 2>&1 | tee /build/ctest.log'
   echo "== $suite ctest ($(in_chroot "$root" tshark -v 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9.]*[0-9]\).*/Wireshark \1/p')):" \
        "$(grep -E '^[0-9]+% tests passed' "$root/build/ctest.log" || echo 'no summary')"
   echo "== $suite: .deb for this Wireshark: build, dpkg -i, tshark (root) loads it, purge"
