@@ -23,7 +23,7 @@ suites=()
 for a in "$@"; do
   case "$a" in
     --prepare) prepare_only=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR>1 && /^#/ {print; next} NR>1 {exit}' "$0"; exit 0 ;;
     -*) echo "run-in-chroot.sh: unknown option $a" >&2; exit 2 ;;
     *) suites+=("$a") ;;
   esac
