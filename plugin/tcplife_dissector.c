@@ -247,7 +247,12 @@ static void tcplife_init(void)
     capture_end = 0;
     conn_by_stream = NULL;
     conn_by_stream_size = 0;
-    set_postdissector_wanted_hfids(tcplife_handle, tcp_layers_wanted_fields());
+    /* Wanted fields make Wireshark build a tree for every packet: not when
+     * the user disabled tcplife (--disable-protocol, Enabled Protocols). */
+    if (proto_is_protocol_enabled(find_protocol_by_id(proto_tcplife)))
+        set_postdissector_wanted_hfids(tcplife_handle, tcp_layers_wanted_fields());
+    else
+        set_postdissector_wanted_hfids(tcplife_handle, NULL);
 }
 
 static void tcplife_cleanup(void)
