@@ -106,11 +106,16 @@ def fields_args(path, fields, two_pass=False, extra=()):
     return a
 
 
+# Booleans print as 1/0 up to 4.2 and as True/False from 4.4 on.
+BOOL_SPELLING = {'True': '1', 'False': '0'}
+
+
 def parse_fields(out, fields):
     rows = []
     for line in out.splitlines():
         cols = line.split('\t')
         if len(cols) < len(fields):
             cols += [''] * (len(fields) - len(cols))
-        rows.append({f: (cols[i].split(',') if cols[i] != '' else []) for i, f in enumerate(fields)})
+        rows.append({f: ([BOOL_SPELLING.get(v, v) for v in cols[i].split(',')] if cols[i] != '' else [])
+                     for i, f in enumerate(fields)})
     return rows

@@ -23,6 +23,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -52,7 +53,8 @@ class Failure(Exception):
 def parse_abs_time(text):
     """tshark -T fields absolute time (TZ=UTC): 'Nov 22, 2026 05:56:21.378308000 UTC'
     (4.0) or ISO 8601 forms (later versions) -> epoch seconds (float)."""
-    t = text.strip().replace(" UTC", "").replace("Z", "")
+    # 4.0: "Nov 22, 2026 05:56:21.378308000 UTC"; 4.6: "2026-11-22T05:55:50.459151000+0000"
+    t = re.sub(r"(Z|[+-]\d\d:?\d\d)$", "", text.strip().replace(" UTC", ""))
     frac = 0.0
     if "." in t:
         t, f = t.rsplit(".", 1)
