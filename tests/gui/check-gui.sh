@@ -146,7 +146,17 @@ wait_win() { # NAME-REGEX [SECONDS] -> window id
   return 1
 }
 shot() { import -window root "$shots/$1.png"; }
-focus() { xdotool windowfocus --sync "$1" 2>/dev/null || xdotool windowfocus "$1"; sleep 0.3; }
+# A window can exist before it is viewable (BadMatch on SetInputFocus under
+# load): retry for up to 15 s rather than fail on the race.
+focus() {
+  local i
+  for i in $(seq 30); do
+    xdotool windowfocus --sync "$1" 2>/dev/null && { sleep 0.3; return 0; }
+    sleep 0.5
+  done
+  echo "FAIL: window $1 never took the focus" >&2
+  return 1
+}
 clip_reset() { echo "tcplife-clipboard-sentinel" | xclip -selection clipboard -i; sleep 0.2; }
 clip() { timeout 5 xclip -o -selection clipboard 2>/dev/null || true; }
 
