@@ -124,20 +124,9 @@ fi
 # A tcplife.so in the global plugin folder (a system install) would be loaded in
 # both runs and shadow the personal copy: then give both runs a private mirror of
 # the global folder without it (WIRESHARK_PLUGIN_DIR, honoured for non-root users).
-global=$(tshark -G folders 2>/dev/null | awk -F'\t' '/^Global Plugins:/{print $2}')
-if [ -n "$global" ] && compgen -G "$global/*/tcplife.so" >/dev/null; then
-  echo "bench: note: $(compgen -G "$global/*/tcplife.so" | head -1) is installed system-wide;" \
-       "both runs use a mirror of $global without it" >&2
-  mirror=$work/global-plugins; rel=$(basename "$global")
-  mkdir -p "$mirror/$rel"
-  for e in "$(dirname "$global")"/*; do [ "$(basename "$e")" = "$rel" ] || ln -s "$e" "$mirror/"; done
-  for d in "$global"/*/; do
-    mkdir -p "$mirror/$rel/$(basename "$d")"
-    for so in "$d"*; do [ "$(basename "$so")" = tcplife.so ] || ln -s "$so" "$mirror/$rel/$(basename "$d")/"; done
-  done
-  chmod -R a+rX "$mirror"
-  export WIRESHARK_PLUGIN_DIR=$mirror
-fi
+. "$(dirname "$(readlink -f "$0")")/../tests/plugin-mirror.sh"
+mirror_global_plugins "$work/global-plugins" >/dev/null
+export WIRESHARK_PLUGIN_DIR=$work/global-plugins
 # Check that the two HOMEs really differ only by the plugin.
 as_user "$work/with" tshark -G plugins 2>/dev/null | grep -q "tcplife.so.*$work/with/" \
   || { echo "bench: tshark does not load $plugin from the personal plugin folder" >&2; exit 1; }

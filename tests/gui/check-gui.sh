@@ -79,19 +79,9 @@ fi
 export HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_RUNTIME_DIR="$home/run"
 # A tcplife.so in the global plugin folder (a system install) is loaded first and
 # shadows ours: then use a mirror of the global folder without it.
-global=$(as_user tshark -G folders 2>/dev/null | awk -F'\t' '/^Global Plugins:/{print $2}')
-if [ -n "$global" ] && compgen -G "$global/*/tcplife.so" >/dev/null; then
-  echo "check-gui: note: a tcplife.so is installed in $global; using a mirror of that folder without it" >&2
-  mirror=$work/global-plugins; rel=$(basename "$global")
-  mkdir -p "$mirror/$rel"
-  for e in "$(dirname "$global")"/*; do [ "$(basename "$e")" = "$rel" ] || ln -s "$e" "$mirror/"; done
-  for d in "$global"/*/; do
-    mkdir -p "$mirror/$rel/$(basename "$d")"
-    for so in "$d"*; do [ "$(basename "$so")" = tcplife.so ] || ln -s "$so" "$mirror/$rel/$(basename "$d")/"; done
-  done
-  chmod -R a+rX "$mirror"
-  export WIRESHARK_PLUGIN_DIR=$mirror
-fi
+. "$(dirname "$(readlink -f "$0")")/../plugin-mirror.sh"
+mirror_global_plugins "$work/global-plugins" >/dev/null
+export WIRESHARK_PLUGIN_DIR=$work/global-plugins
 
 fails=0
 pass() { echo "PASS: $*"; }
