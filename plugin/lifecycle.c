@@ -252,7 +252,6 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     if (!was_over) {
         c->reset = 1;
         c->rst_kind = out->rst_kind;
-        s->rst_sent = 1;
         set_ref(c, TL_REF_RST, seg->frame);
         if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
             c->active_closer = role_of(c, from) == TL_ROLE_CLIENT ? TL_ACTIVE_CLOSER_CLIENT
@@ -540,7 +539,6 @@ static void track_sequence(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_
         if (data_before && s->seq_known && !seq_lt(s->next_seq, seg->seq + seg->len))
             add_history(c, seg->from, 'T');
         add_history(c, seg->from, 'D');
-        c->data_seen = 1;
         if (s->fin_seen && seq_lt(s->fin_seq, seg->seq + seg->len) && !(seg->flags & TL_FIN))
             out->flags |= TL_ANN_DATA_AFTER_FIN;
     }

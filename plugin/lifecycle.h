@@ -206,7 +206,6 @@ typedef struct {
     uint8_t fin_retx_pending : 1; /* FIN repeated; the peer's next ACK re-acks it */
     uint8_t seq_known : 1;
     uint8_t ack_known : 1;
-    uint8_t rst_sent : 1;
     uint8_t sent_anything : 1;
     uint8_t syn_ack_sent : 1;
     uint8_t rst_any : 1;     /* sent an RST, accepted or not (Zeek counts every one) */
@@ -259,7 +258,6 @@ typedef struct tl_conn {
     uint8_t reset : 1;             /* an accepted RST ended it */
     uint8_t refused : 1;
     uint8_t ended_by_reuse : 1;    /* a new incarnation took its TIME_WAIT 4-tuple */
-    uint8_t data_seen : 1;
     uint8_t active_closer;         /* tl_active_closer_t */
     uint8_t rst_kind;              /* tl_rst_kind_t of the RST that ended it */
     uint8_t history_len;

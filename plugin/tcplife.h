@@ -38,8 +38,7 @@ extern int proto_tcplife;
 /* tcplife_render.c: fields, subtrees and expert infos, and their rendering. */
 void tcplife_register_fields(int proto);
 void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
-                    const tcplife_record_t *record, const tl_summary_t *summary,
-                    bool capture_complete);
+                    const tcplife_record_t *record, bool capture_complete);
 
 /* tcplife_stats.c: the tap and the Statistics menu / -z tcplife,tree. */
 void tcplife_register_stats(void);

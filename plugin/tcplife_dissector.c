@@ -229,10 +229,7 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     bool capture_complete = PINFO_FD_VISITED(pinfo);
     for (guint32 i = 0; i < frame->count; i++) {
         const tcplife_record_t *rec = &frame->records[i];
-        tl_summary_t summary;
-        if (rec->conn)
-            tl_conn_summarize(&rec->conn->core, capture_end, &summary);
-        tcplife_render(tree, pinfo, tvb, rec, rec->conn ? &summary : NULL, capture_complete);
+        tcplife_render(tree, pinfo, tvb, rec, capture_complete);
         tcplife_tap_record(pinfo, rec);
     }
     return tvb_captured_length(tvb);

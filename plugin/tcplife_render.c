@@ -263,8 +263,8 @@ static void render_handshake_times(proto_tree *tree, tvbuff_t *tvb, const tl_con
         add_time(tree, hf_client_rtt, tvb, c->handshake_ack_time - c->syn_ack_time);
 }
 
-static void add_expert_infos(proto_tree *tree, packet_info *pinfo, proto_item *item,
-                             const tl_annotation_t *a, uint16_t lookahead)
+static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_annotation_t *a,
+                             uint16_t lookahead)
 {
     uint16_t f = a->flags;
     if ((f & TL_ANN_MISSING_THIRD_ACK) && (f & TL_ANN_HANDSHAKE_COMPLETE))
@@ -298,18 +298,17 @@ static void add_expert_infos(proto_tree *tree, packet_info *pinfo, proto_item *i
         expert_add_info(pinfo, item, &ei_data_after_fin);
     if (f & TL_ANN_MIDSTREAM_START)
         expert_add_info(pinfo, item, &ei_midstream);
-    (void)tree;
 }
 
 void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
-                    const tcplife_record_t *rec, const tl_summary_t *summary, bool capture_complete)
+                    const tcplife_record_t *rec, bool capture_complete)
 {
     const tl_annotation_t *a = &rec->ann;
     if (!proto_field_is_referenced(tree, proto_tcplife)) {
         /* No tree, or an invisible one in which no tcplife field is used:
          * nothing to build, but the expert infos still count (-z expert). */
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
-            add_expert_infos(NULL, pinfo, NULL, a, capture_complete ? a->lookahead : 0);
+            add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
         return;
     }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
@@ -364,7 +363,11 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
         add_time(t, hf_tw_remaining, tvb, a->time_wait_remaining);
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
-    render_connection(t, tvb, rec->conn, summary);
+    /* Connection verdicts as of the last packet read: final once the first
+     * pass is over, "so far" in single pass. */
+    tl_summary_t summary;
+    tl_conn_summarize(&rec->conn->core, tcplife_capture_end(), &summary);
+    render_connection(t, tvb, rec->conn, &summary);
     render_links(t, tvb, &rec->conn->core, pinfo->num);
-    add_expert_infos(t, pinfo, top, a, lookahead);
+    add_expert_infos(pinfo, top, a, lookahead);
 }
