@@ -44,27 +44,13 @@ grep -qx ".$TCPLIFE_PLUGIN_DIR/tcplife.so" <<<"$files" || fail "tcplife.so not i
 
 # 3. A clean chroot (cached), copied for this run.
 base="$cache/$suite-clean"
-mirror=$(grep -rhsE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | sed -n 1p | tr -d ' ' || true)
-mirror=${TCPLIFE_MIRROR:-${mirror:-http://deb.debian.org/debian}}
+. "$src/tests/chroot-lib.sh"
+mirror=$(debian_mirror)
 mkdir -p "$cache" "$cache/apt-archives-$suite"
-# Never delete a tree something is mounted in (debootstrap mounts /proc inside).
-safe_rm() {
-  if findmnt -rn -o TARGET | grep "^$1\(/\|$\)" >/dev/null; then
-    echo "refusing to delete $1: something is mounted under it" >&2; return 1
-  fi
-  rm -rf "$1"
-}
 # One run at a time per cached chroot.
 exec 9>"$cache/.$suite-clean.lock"
 flock 9
-if [ ! -f "$base/.tcplife-base" ]; then
-  echo "creating clean $suite chroot in $base (once; cached)"
-  safe_rm "$base.partial"
-  debootstrap --variant=minbase "$suite" "$base.partial" "$mirror"
-  touch "$base.partial/.tcplife-base"
-  safe_rm "$base"; mv "$base.partial" "$base"
-fi
+cached_debootstrap "$suite" "$base" "$mirror"
 scratch=$(mktemp -d "$cache/$suite-test.XXXXXX")
 cleanup() {
   umount "$scratch/proc" 2>/dev/null || umount -l "$scratch/proc" 2>/dev/null || true

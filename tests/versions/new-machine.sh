@@ -12,22 +12,11 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 suite=${1:-$VERSION_CODENAME}
 cache=${TCPLIFE_CHROOT_CACHE:-$HOME/.cache/tcplife/chroots}
 base="$cache/$suite-clean"
-mirror=$(grep -rhsE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | sed -n 1p | tr -d ' ' || true)
-mirror=${TCPLIFE_MIRROR:-${mirror:-http://deb.debian.org/debian}}
-safe_rm() {
-  if findmnt -rn -o TARGET | grep "^$1\(/\|$\)" >/dev/null; then
-    echo "refusing to delete $1: something is mounted under it" >&2; return 1
-  fi
-  rm -rf "$1"
-}
+. "$src/tests/chroot-lib.sh"
+mirror=$(debian_mirror)
 mkdir -p "$cache"
 exec 9>"$cache/.$suite-clean.lock"; flock 9
-if [ ! -f "$base/.tcplife-base" ]; then
-  safe_rm "$base.partial"
-  debootstrap --variant=minbase "$suite" "$base.partial" "$mirror"
-  touch "$base.partial/.tcplife-base"; safe_rm "$base"; mv "$base.partial" "$base"
-fi
+cached_debootstrap "$suite" "$base" "$mirror"
 root=$(mktemp -d "$cache/$suite-newmachine.XXXXXX")
 cleanup() { umount "$root/proc" 2>/dev/null || umount -l "$root/proc" 2>/dev/null || true; safe_rm "$root" || true; }
 trap cleanup EXIT

@@ -46,10 +46,8 @@ if ! command -v debootstrap >/dev/null 2>&1; then
   "$src/tools/install-deps.sh" --chroot-tools
 fi
 
-# The Debian mirror this machine's apt uses (first non-security 'debian' URI).
-mirror=${TCPLIFE_MIRROR:-$(grep -rhsE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-  grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | sed -n 1p | tr -d ' ' || true)}
-mirror=${mirror:-http://deb.debian.org/debian}
+. "$src/tests/chroot-lib.sh"
+mirror=$(debian_mirror)
 
 deps=$(sed -e 's/#.*//' "$src/tools/debian-deps.txt" | tr -s ' \t\n' ' ')
 deps_hash=$(printf '%s' "$deps" | sha256sum | cut -c1-16)
@@ -66,12 +64,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Never delete a tree something is mounted in (debootstrap mounts /proc inside).
-safe_rm() {
-  if findmnt -rn -o TARGET | grep "^$1\(/\|$\)" >/dev/null; then
-    echo "refusing to delete $1: something is mounted under it" >&2; return 1
-  fi
-  rm -rf "$1"
-}
 
 in_chroot() {  # in_chroot ROOT COMMAND... (clean environment)
   local root=$1; shift
@@ -83,14 +75,7 @@ prepare() {  # prepare SUITE: create the chroot and install the deps (cached)
   local suite=$1 root="$cache/$1"
   exec 9>"$cache/.$suite.lock"   # one run at a time per chroot
   flock 9
-  if [ ! -f "$root/.tcplife-base" ]; then
-    echo "== $suite: debootstrap from $mirror into $root (once; cached)"
-    safe_rm "$root.partial"
-    debootstrap --variant=minbase "$suite" "$root.partial" "$mirror"
-    touch "$root.partial/.tcplife-base"
-    safe_rm "$root"
-    mv "$root.partial" "$root"
-  fi
+  cached_debootstrap "$suite" "$root" "$mirror"
   if ! mountpoint -q "$root/proc"; then
     mount -t proc proc "$root/proc"
     mounted+=("$root/proc")
