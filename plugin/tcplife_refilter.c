@@ -23,28 +23,41 @@
 
 static bool first_pass_done;
 
-/* The GUI's display filter, if the file has been read and it uses tcplife. */
-static void *filter_to_reapply(capture_file *cf, void *user_data _U_)
+/* Takes the GUI's display filter if the file has been read and the filter
+ * uses tcplife. The GUI applies a filter only when its text differs from the
+ * current one (plugin_if_apply_filter does not pass "force" on), so the
+ * current text is forgotten first: the same filter is then applied anew. */
+static void *take_filter_to_reapply(capture_file *cf, void *user_data _U_)
 {
-    if (cf->state != FILE_READ_DONE || cf->redissecting || !cf->dfilter || !strstr(cf->dfilter, "tcplife"))
+    if (cf->state != FILE_READ_DONE || cf->redissecting || cf->read_lock || !cf->dfilter ||
+        !strstr(cf->dfilter, "tcplife"))
         return NULL;
-    return g_strdup(cf->dfilter);
+    char *filter = cf->dfilter;
+    cf->dfilter = NULL;
+    return filter;
 }
 
-static gboolean reapply_filter(gpointer filter)
+static gboolean reapply_filter(gpointer data _U_)
 {
-    plugin_if_apply_filter((const char *)filter, TRUE);
-    g_free(filter);
+    char *filter = (char *)plugin_if_get_capture_file(take_filter_to_reapply, NULL);
+    if (filter) {
+        plugin_if_apply_filter(filter, TRUE);
+        g_free(filter);
+    }
     return G_SOURCE_REMOVE;
+}
+
+static void *is_gui(capture_file *cf _U_, void *user_data _U_)
+{
+    return GINT_TO_POINTER(1);
 }
 
 static void capture_read(void)
 {
     first_pass_done = true;
-    /* NULL without a GUI (tshark: no plugin_if callbacks registered). */
-    char *filter = (char *)plugin_if_get_capture_file(filter_to_reapply, NULL);
-    if (filter)
-        g_idle_add(reapply_filter, filter);
+    /* Only the GUI answers plugin_if calls (tshark registers none). */
+    if (plugin_if_get_capture_file(is_gui, NULL))
+        g_idle_add(reapply_filter, NULL);
 }
 
 static void new_capture(void)
