@@ -266,7 +266,9 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
     proto_item_set_generated(top);
     if (visible)
         proto_item_set_text(top, "%s: %s, %s close, active closer %s",
-                            final ? "Connection" : "Connection so far (pending: later packets can change it)",
+                            final ? "Connection"
+                                  : "Connection so far (pending: later packets can change it; final with "
+                                    "tshark -2 or once the GUI has read the whole capture)",
                             tl_outcome_name(s->outcome), tl_close_style_name(s->close_style),
                             tl_active_closer_name(s->active_closer));
     proto_tree *sub = proto_item_add_subtree(top, ett_conn);
