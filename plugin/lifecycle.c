@@ -733,6 +733,27 @@ static const char *zeek_state(const tl_conn_t *c, const char *history)
     return "OTH";
 }
 
+/* Can a packet not read yet, or a later end of the capture, still change the
+ * verdict? Only these can: any packet of a connection that is not over; a FIN
+ * repeated after its ACK while the core still assumes that ACK arrived (the
+ * open revision: the FIN's sender goes back to LAST_ACK or FIN_WAIT_1, the
+ * connection is no longer closed); the first packet of an endpoint that had
+ * sent nothing (Zeek's conn_state); and the end of the capture for an
+ * endpoint in TIME_WAIT (CLOSED once the capture runs past its expiry).
+ * Packets after an accepted RST, and RSTs or stragglers after both FINs were
+ * acknowledged, change nothing but the history (which only grows). */
+static bool verdict_settled(const tl_conn_t *c, const tl_summary_t *s)
+{
+    const tl_revision_t *r = &c->revision;
+    if (!c->ep[0].sent_anything || !c->ep[1].sent_anything)
+        return false;
+    if (c->reset) /* every state is CLOSED: only a FIN repeated by an endpoint assumed CLOSED moves it */
+        return !(r->open && r->assumed == TL_STATE_CLOSED && c->ep[r->endpoint].fin_acked);
+    if (!conn_is_over(c) || r->open)
+        return false;
+    return s->state_client != TL_STATE_TIME_WAIT && s->state_server != TL_STATE_TIME_WAIT;
+}
+
 void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *out)
 {
     const tl_endpoint_t *cl = &c->ep[c->client], *sv = &c->ep[!c->client];
@@ -777,4 +798,5 @@ void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *
     out->zeek_state = zeek_state(c, out->history);
     out->duration = c->last_time - c->first_time;
     out->close_wait = c->close_wait;
+    out->settled = verdict_settled(c, out);
 }

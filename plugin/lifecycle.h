@@ -300,9 +300,16 @@ bool tl_conn_is_new_incarnation(const tl_conn_t *conn, const tl_segment_t *seg);
  * ends that TIME_WAIT. */
 void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first);
 
-/* Connection-level verdicts, as of `capture_end` (the last packet's time). */
+/* Connection-level verdicts, as of `capture_end` (the last packet's time).
+ * `settled` says whether the verdict (outcome, close_style, active_closer,
+ * state_client, state_server, zeek_state) can still change with packets not
+ * read yet: true only when no later packet and no later capture end can
+ * change it. Until then a single-pass view must show it as pending. The
+ * history only grows (later letters are appended); duration and the counters
+ * are "so far". */
 typedef struct {
     uint8_t outcome;         /* tl_outcome_t */
+    bool settled;
     uint8_t close_style;     /* tl_close_style_t */
     uint8_t active_closer;   /* tl_active_closer_t */
     uint8_t state_client;    /* tl_state_t at capture end */

@@ -45,6 +45,12 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
 void tcplife_register_stats(void);
 void tcplife_tap_record(packet_info *pinfo, const tcplife_record_t *record);
 
+/* tcplife_refilter.c: has the whole capture been read (tshark -2's second
+ * pass, the GUI once the file is loaded)? In the GUI, re-applies a tcplife
+ * display filter that was evaluated before then. */
+void tcplife_refilter_register(void);
+bool tcplife_capture_complete(packet_info *pinfo);
+
 /* The time of the last packet read so far (of the whole capture once the
  * first pass is done). */
 tl_time_t tcplife_capture_end(void);

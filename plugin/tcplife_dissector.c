@@ -189,9 +189,9 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!records)
         return 0;
 
-    /* Look-ahead verdicts are final once the first pass is over: that is any
-     * revisit (tshark -2's second pass, the GUI after loading). */
-    bool capture_complete = PINFO_FD_VISITED(pinfo);
+    /* Look-ahead verdicts are final once the first pass is over (tshark -2's
+     * second pass, the GUI after loading; not during a live capture). */
+    bool capture_complete = tcplife_capture_complete(pinfo);
     for (unsigned i = 0; i < count; i++) {
         tcplife_render(tree, pinfo, tvb, &records[i], capture_complete);
         tcplife_tap_record(pinfo, &records[i]);
@@ -235,6 +235,7 @@ void proto_register_tcplife(void)
     register_cleanup_routine(tcplife_cleanup);
     conn_by_tuple = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), tuple_hash, tuple_equal);
     tcplife_register_stats();
+    tcplife_refilter_register();
 }
 
 void proto_reg_handoff_tcplife(void)
