@@ -10,6 +10,7 @@
  */
 #include "tcplife.h"
 #include "tcp_layers.h"
+#include "tcplife_info_column.h"
 
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
@@ -230,6 +231,7 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     for (guint32 i = 0; i < frame->count; i++) {
         const tcplife_record_t *rec = &frame->records[i];
         tcplife_render(tree, pinfo, tvb, rec, capture_complete);
+        tcplife_info_column_add(pinfo, rec);
         tcplife_tap_record(pinfo, rec);
     }
     return tvb_captured_length(tvb);
