@@ -38,13 +38,12 @@ static const char sec_connections[] = "TCP connections";
 static const char sec_by_outcome[] = "by outcome";
 static const char sec_by_close_style[] = "by close style";
 static const char sec_by_active_closer[] = "by active closer";
-static const char sec_servers[] = "Server endpoints (refused, unanswered, half-open, reset, "
-                                  "TIME_WAIT and CLOSE_WAIT at end)";
+static const char sec_servers[] = "Server endpoints (ip:port)";
 static const char sec_resets[] = "Resets (RST packets)";
 static const char sec_by_kind[] = "by kind";
 static const char sec_by_sender[] = "by sender";
 static const char sec_rtt[] = "Handshake RTT (microseconds)";
-static const char sec_census[] = "Endpoints at end of capture (no CLOSED; LISTEN: ports that accepted)";
+static const char sec_census[] = "Endpoints at end of capture";
 
 static int node_connections = -1, node_outcome = -1, node_close_style = -1, node_active_closer = -1;
 static int node_servers = -1, node_resets = -1, node_rst_kind = -1, node_rst_sender = -1;
