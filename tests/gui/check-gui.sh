@@ -330,7 +330,7 @@ if fg=$(wait_win 'Flow' 15); then
     xdotool type --delay 10 "$home/ladder.txt"; xdotool key Return
     for _ in $(seq 50); do [ -s "$home/ladder.txt" ] && break; sleep 0.1; done; sleep 0.5
   fi
-  arrows=$(grep -c -- '--' "$home/ladder.txt" 2>/dev/null || echo 0)
+  arrows=$(grep -cE -- '-->|<--' "$home/ladder.txt" 2>/dev/null || echo 0)
   if [ -s "$home/ladder.txt" ] && cmp -s "$work/ladder.expected" "$home/ladder.txt"; then
     pass "Flow Graph, flow type TCP Lifecycle: the exported ladder ($arrows arrows) is tshark -2 -z flow,tcplife,standard"
   else

@@ -61,6 +61,17 @@ class Tshark:
         return [dict(zip(fields, line.split("\t"))) for line in out.splitlines()]
 
 
+INFO_COLUMNS = ("-o", 'gui.column.format:"No.","%m","Info","%i"')
+
+
+def info_column(ts, cap, *extra):
+    """{frame: Info text} as tshark's packet summary lines print it. Not -T fields
+    -e _ws.col.info: from 4.4 on that field is filled before post-dissectors run."""
+    out = ts.run("-r", cap, *INFO_COLUMNS, *extra).stdout
+    rows = (line.strip().split(" ", 1) for line in out.splitlines() if line.strip())
+    return {int(r[0]): r[1].lstrip() if len(r) > 1 else "" for r in rows}
+
+
 def expectations(src, scenario, side="client", single_pass=False):
     """{frame: {field: value}} and the packet count; in single pass with the values
     the expectations list as single-pass differences ("lookahead": [single, two])."""
@@ -114,8 +125,7 @@ def view_info(ts, src):
         cap = capture(src, scenario)
         for mode in ((), ("-2",)) if scenario == "merged_fin_ack" else (("-2",),):
             exp, _ = expectations(src, scenario, single_pass=not mode)
-            rows = ts.fields(cap, ["frame.number", "_ws.col.Info"], *mode)
-            info = {int(r["frame.number"]): r["_ws.col.Info"] for r in rows}
+            info = info_column(ts, cap, *mode)
             bad = []
             checked = 0
             for n, e in exp.items():
@@ -145,20 +155,18 @@ def view_info(ts, src):
                   + ("; " + "; ".join(bad) if bad else ""))
     cap = capture(src, "merged_fin_ack")
     exp, count = expectations(src, "merged_fin_ack")
-    off = ts.fields(cap, ["_ws.col.Info"], "-2", "-o", "tcplife.info_column:FALSE")
-    check(len(off) == count and not any(PREFIX.match(r["_ws.col.Info"]) for r in off),
+    off = info_column(ts, cap, "-2", "-o", "tcplife.info_column:FALSE")
+    check(len(off) == count and not any(PREFIX.match(t) for t in off.values()),
           f"info: -o tcplife.info_column:FALSE leaves all {count} Info texts alone")
     # data and plain ACKs: no SYN, FIN or RST, not one of the listed handshake/close steps
     raw = ts.fields(cap, ["frame.number", "tcp.flags.syn", "tcp.flags.fin", "tcp.flags.reset"])
     plain = [int(r["frame.number"]) for r in raw
              if all(r[f] in ("0", "False") for f in ("tcp.flags.syn", "tcp.flags.fin", "tcp.flags.reset"))
              and exp.get(int(r["frame.number"]), {}).get("step", "data") in ("data", "ack")]
-    default = ts.fields(cap, ["frame.number", "_ws.col.Info"], "-2")
-    got = {int(r["frame.number"]): r["_ws.col.Info"] for r in default}
+    got = info_column(ts, cap, "-2")
     check(plain and not any(PREFIX.match(got[n]) for n in plain),
           f"info: data/ACK frames {plain} are left alone by default")
-    on = ts.fields(cap, ["frame.number", "_ws.col.Info"], "-2", "-o", "tcplife.info_column_all:TRUE")
-    got = {int(r["frame.number"]): r["_ws.col.Info"] for r in on}
+    got = info_column(ts, cap, "-2", "-o", "tcplife.info_column_all:TRUE")
     check(plain and all(re.match(r"^\[(data|ack)\] ", got[n]) for n in plain),
           f"info: -o tcplife.info_column_all:TRUE prefixes them: "
           + ", ".join(got[n].split("]")[0] + "]" for n in plain))
