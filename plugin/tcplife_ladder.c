@@ -42,7 +42,8 @@ static tap_packet_status ladder_packet(void *tapdata, packet_info *pinfo, epan_d
     item->frame_label = tcplife_step_label(NULL, rec);
     item->comment = g_strdup_printf("client %s, server %s", tl_state_name(rec->ann.state_client),
                                     tl_state_name(rec->ann.state_server));
-    item->conv_num = (uint16_t)rec->conn->stream;
+    /* one colour per connection; the text drawing's "Conv." column: its first frame */
+    item->conv_num = (uint16_t)rec->conn->first_frame;
     item->line_style = 1;
     item->display = TRUE;
     g_queue_push_tail(sainfo->items, item);

@@ -127,20 +127,22 @@ static void stats_cleanup(stats_tree *st _U_)
     forget_all();
 }
 
-/* "10.0.0.1", "10.0.0.2:80", "[fd00::2]:80" */
+/* "10.0.0.1", "10.0.0.2:80", "[fd00::2]:80" for the core's endpoint `ep`. */
 static char *endpoint_text(const tcplife_conn_t *conn, int ep, bool with_port)
 {
+    const tcplife_tuple_t *t = &conn->tuple;
+    int side = ep == 0 ? conn->first_sender_side : !conn->first_sender_side;
     address addr;
-    int type = conn->addr_len == 4 ? AT_IPv4 : conn->addr_len == 16 ? AT_IPv6 : AT_NONE;
-    set_address(&addr, type, type == AT_NONE ? 0 : conn->addr_len, conn->addr[ep]);
+    int type = t->addr_len == 4 ? AT_IPv4 : t->addr_len == 16 ? AT_IPv6 : AT_NONE;
+    set_address(&addr, type, type == AT_NONE ? 0 : t->addr_len, t->addr[side]);
     char *ip = address_to_str(NULL, &addr);
     char *text;
     if (!with_port)
         text = g_strdup(ip);
     else if (type == AT_IPv6)
-        text = g_strdup_printf("[%s]:%u", ip, conn->core.ep[ep].port);
+        text = g_strdup_printf("[%s]:%u", ip, t->port[side]);
     else
-        text = g_strdup_printf("%s:%u", ip, conn->core.ep[ep].port);
+        text = g_strdup_printf("%s:%u", ip, t->port[side]);
     wmem_free(NULL, ip);
     return text;
 }
