@@ -22,6 +22,14 @@
 #define TCPLIFE_FI_VALUE(fi) (&(fi)->value)
 #endif
 
+/* A bool preference's variable: gboolean before 4.4's switch to C99 types
+ * (4.0: prefs.h takes gboolean *), bool from 4.4 on (4.4/4.6 prefs.h). */
+#if TCPLIFE_WS_AT_LEAST(4, 4)
+typedef bool tcplife_pref_bool_t;
+#else
+typedef gboolean tcplife_pref_bool_t;
+#endif
+
 static inline uint32_t tcplife_fi_uint(const field_info *fi)
 {
     return (uint32_t)fvalue_get_uinteger(TCPLIFE_FI_VALUE((field_info *)fi));
