@@ -151,8 +151,14 @@ typedef struct {
     uint32_t window;         /* advertised window, already scaled */
     uint32_t frame;          /* frame number, for the links */
     tl_time_t time;
-    const uint8_t *options;  /* raw TCP option bytes (NULL when not read) */
-    uint16_t options_len;
+    /* What the state machine does not need but other rooms of the core do
+     * (options, RST forensics); zero when unknown. */
+    uint8_t tcp_flags;       /* the whole flags byte: CWR ECE URG ACK PSH RST SYN FIN */
+    uint8_t ip_version;      /* 4 or 6 for the IP header that carried it, 0 unknown */
+    uint8_t ip_ttl;          /* its TTL or hop limit */
+    uint16_t ip_id;          /* its IPv4 identification */
+    uint8_t options_len;     /* TCP option bytes (as captured, at most 40) */
+    const uint8_t *options;  /* valid only during the call that is handed the segment */
 } tl_segment_t;
 
 /* Per-packet annotation flags. */
