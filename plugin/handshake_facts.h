@@ -38,7 +38,7 @@ typedef enum {
 /* Lag of a SYN-ACK's timestamp behind the server's clock that only a Linux
  * SYN cookie explains (cookie_init_timestamp keeps the clock's upper bits and
  * puts the options in the low 6: up to 63 ms behind). */
-#define TL_SYN_COOKIE_MIN_LAG_MS 2
+#define TL_SYN_COOKIE_MIN_LAG_MS 5 /* above the jitter of 4 ms ticks (HZ=250) */
 #define TL_SYN_COOKIE_MAX_LAG_MS 64
 
 typedef struct {
