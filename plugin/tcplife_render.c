@@ -183,6 +183,7 @@ void tcplife_register_fields(int proto)
         { &ei_midstream, { "tcplife.expert.midstream", PI_SEQUENCE, PI_CHAT,
             "Capture began mid-connection: roles inferred from the ports", EXPFILL } },
     };
+    tcplife_register_handshake_fields(proto);
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
@@ -367,6 +368,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
          * nothing to build, but the expert infos still count (-z expert). */
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
             add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
+        tcplife_render_handshake(NULL, pinfo, tvb, rec);
         return;
     }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
@@ -428,4 +430,5 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     render_connection(t, tvb, rec->conn, &summary, capture_complete || summary.settled, visible);
     render_links(t, tvb, &rec->conn->core, pinfo->num, capture_complete);
     add_expert_infos(pinfo, top, a, lookahead);
+    tcplife_render_handshake(t, pinfo, tvb, rec);
 }
