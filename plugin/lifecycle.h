@@ -125,7 +125,9 @@ enum {
     TL_SYN = 0x02,
     TL_RST = 0x04,
     TL_PSH = 0x08,
-    TL_ACK = 0x10
+    TL_ACK = 0x10,
+    TL_ECE = 0x40,
+    TL_CWR = 0x80
 };
 
 /* Nanoseconds since the epoch; the epan layer converts pinfo->abs_ts. */
@@ -146,6 +148,11 @@ typedef struct {
     uint32_t window;         /* advertised window, already scaled */
     uint32_t frame;          /* frame number, for the links */
     tl_time_t time;
+    const uint8_t *options;  /* raw TCP option bytes (NULL when not captured) */
+    uint16_t options_len;
+    uint8_t ip_version;      /* 4, 6, or 0 when unknown */
+    uint8_t ip_ttl;          /* IPv4 TTL or IPv6 hop limit */
+    uint16_t ip_id;          /* IPv4 identification (0 for IPv6) */
 } tl_segment_t;
 
 /* Per-packet annotation flags. */

@@ -90,11 +90,16 @@ static void read_addresses(proto_tree *tree, int layer_num, tcp_layer_t *l)
             memcpy(l->src_addr, hdr + 8, 16);
             memcpy(l->dst_addr, hdr + 24, 16);
             l->addr_len = 16;
+            l->ip_version = 6;
+            l->ip_ttl = hdr[7];
         }
     } else if (v4 && item_bytes(v4, hdr, 20) == 20) {
         memcpy(l->src_addr, hdr + 12, 4);
         memcpy(l->dst_addr, hdr + 16, 4);
         l->addr_len = 4;
+        l->ip_version = 4;
+        l->ip_ttl = hdr[8];
+        l->ip_id = (uint16_t)(hdr[4] << 8 | hdr[5]);
     }
 }
 
@@ -144,11 +149,17 @@ int tcp_layers_read(proto_tree *tree, tcp_layer_t *layers)
         l->dst_port = (uint16_t)(hdr[2] << 8 | hdr[3]);
         l->seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 | hdr[7];
         l->ack = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
-        l->flags = hdr[13] & 0x1f;
+        l->flags = hdr[13];
         l->window = (uint16_t)(hdr[14] << 8 | hdr[15]);
         l->len = tcplife_fi_uint(len);
         if (l->flags & 0x02)
             l->window_shift = window_shift_option(hdr, captured, (hdr[12] >> 4) * 4);
+        int header_len = (hdr[12] >> 4) * 4;
+        int options_end = captured < header_len ? captured : header_len;
+        if (options_end > 20) {
+            l->options_len = (uint8_t)(options_end - 20);
+            memcpy(l->options, hdr + 20, l->options_len);
+        }
         l->complete = true;
         read_addresses(tree, tcp->total_layer_num, l);
     }

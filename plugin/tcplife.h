@@ -7,6 +7,7 @@
 
 #include "ws_compat.h"
 #include "lifecycle.h"
+#include "tcplife_forensics.h"
 
 /* A connection incarnation as the plugin keeps it (file scope). */
 typedef struct tcplife_conn {
@@ -17,6 +18,7 @@ typedef struct tcplife_conn {
     int8_t window_shift[2];    /* per endpoint: -2 no SYN seen, -1 no scaling, else shift */
     uint8_t addr_len;          /* 4, 16 or 0 */
     uint8_t addr[2][16];       /* endpoint 0 and 1, as numbered by the core */
+    tcplife_forensics_t forensics; /* facts, RST evidence (tcplife_forensics.c) */
 } tcplife_conn_t;
 
 /* What one TCP layer of one frame is; stored on the first pass, rendered on

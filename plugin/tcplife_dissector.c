@@ -141,6 +141,11 @@ static void segment_of(tcplife_conn_t *conn, const tcp_layer_t *l, uint8_t from,
     seg->window = scaled_window(conn, l, from);
     seg->frame = pinfo->num;
     seg->time = tcplife_ns_from_nstime(&pinfo->abs_ts);
+    seg->options = l->options;
+    seg->options_len = l->options_len;
+    seg->ip_version = l->ip_version;
+    seg->ip_ttl = l->ip_ttl;
+    seg->ip_id = l->ip_id;
 }
 
 /* The incarnation a segment belongs to, creating one for a new stream or a
@@ -205,6 +210,7 @@ static tcplife_frame_t *analyse_frame(packet_info *pinfo, proto_tree *tree)
         rec->client_before = conn->core.packets ? conn->core.ep[conn->core.client].state : TL_STATE_UNKNOWN;
         rec->server_before = conn->core.packets ? conn->core.ep[!conn->core.client].state : TL_STATE_UNKNOWN;
         tl_conn_process(&conn->core, &seg, &rec->ann);
+        tcplife_forensics_process(conn, &seg, &rec->ann);
         conn->last_frame = pinfo->num;
         frame->count++;
     }
