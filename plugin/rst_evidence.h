@@ -34,7 +34,7 @@ enum {
 };
 
 /* RSTs from both endpoints this close together are "at once". */
-#define TL_RST_BOTH_WAYS_WINDOW (2 * TL_NS_PER_SEC / 1000)
+#define TL_RST_BOTH_WAYS_WINDOW (10 * TL_NS_PER_SEC / 1000)
 /* Earlier packets needed for a TTL baseline / an IP ID run. */
 #define TL_RST_TTL_SAMPLES 2
 #define TL_RST_ID_RUN 3
