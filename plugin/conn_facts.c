@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "conn_facts.h"
+#include "tcp_options.h"
 
 #define DWELL_STATE_SHIFT 59
 #define DWELL_TIME_MASK ((UINT64_C(1) << DWELL_STATE_SHIFT) - 1)
@@ -18,33 +19,22 @@ static bool state_is_timed(unsigned s)
 
 void tl_facts_parse_syn_options(tl_facts_endpoint_t *ep, const uint8_t *opt, unsigned len)
 {
-    for (unsigned i = 0; opt && i < len;) {
-        uint8_t kind = opt[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
-            break; /* malformed or cut by the snapshot length */
-        uint8_t size = opt[i + 1];
-        const uint8_t *v = opt + i + 2;
-        if (kind == 2 && size == 4) {
-            ep->mss = (uint16_t)(v[0] << 8 | v[1]);
-            ep->options |= TL_OPT_MSS;
-        } else if (kind == 3 && size == 3) {
-            ep->wscale = v[0] > 14 ? 14 : v[0]; /* RFC 7323: larger means 14 */
-            ep->options |= TL_OPT_WSCALE;
-        } else if (kind == 4 && size == 2) {
-            ep->options |= TL_OPT_SACK_PERM;
-        } else if (kind == 8 && size == 10) {
-            ep->options |= TL_OPT_TIMESTAMPS;
-        } else if (kind == 34 || (kind == 254 && size >= 4 && v[0] == 0xF9 && v[1] == 0x89)) {
-            ep->options |= TL_OPT_FAST_OPEN; /* RFC 7413, or its experimental form */
-        }
-        i += size;
+    tl_tcp_options_t o;
+    tl_tcp_options_parse(opt, len, &o);
+    if (o.present & TL_OPT_MSS) {
+        ep->mss = o.mss;
+        ep->options |= TL_FACT_MSS;
     }
+    if (o.present & TL_OPT_WSCALE) {
+        ep->wscale = o.wscale;
+        ep->options |= TL_FACT_WSCALE;
+    }
+    if (o.present & TL_OPT_SACK_PERM)
+        ep->options |= TL_FACT_SACK_PERM;
+    if (o.present & TL_OPT_TIMESTAMP)
+        ep->options |= TL_FACT_TIMESTAMPS;
+    if (o.present & TL_OPT_TFO)
+        ep->options |= TL_FACT_FAST_OPEN;
 }
 
 static int dwell_slot(tl_facts_endpoint_t *ep, unsigned state)
@@ -87,11 +77,11 @@ void tl_facts_process(tl_facts_t *f, const tl_conn_t *conn, const tl_segment_t *
     s->packets++;
     s->bytes += seg->len;
     if (syn && !rst) {
-        s->options |= TL_OPT_SYN_SEEN;
+        s->options |= TL_FACT_SYN_SEEN;
         tl_facts_parse_syn_options(s, seg->options, seg->options_len);
-        uint8_t ecn = seg->flags & (TL_ECE | TL_CWR);
-        if ((!ack && ecn == (TL_ECE | TL_CWR)) || (ack && ecn == TL_ECE))
-            s->options |= TL_OPT_ECN_SETUP; /* RFC 3168 6.1.1 */
+        uint8_t ecn = seg->tcp_flags & (TL_FLAG_ECE | TL_FLAG_CWR);
+        if ((!ack && ecn == (TL_FLAG_ECE | TL_FLAG_CWR)) || (ack && ecn == TL_FLAG_ECE))
+            s->options |= TL_FACT_ECN_SETUP; /* RFC 3168 6.1.1 */
     }
     if (!rst) {
         uint32_t end = seg->seq + seg->len + (syn ? 1u : 0u) + ((seg->flags & TL_FIN) ? 1u : 0u);

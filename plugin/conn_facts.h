@@ -17,15 +17,18 @@
 extern "C" {
 #endif
 
+/* The ECN bits of the TCP flags byte (tl_segment_t.tcp_flags). */
+enum { TL_FLAG_ECE = 0x40, TL_FLAG_CWR = 0x80 };
+
 /* Option bits of an endpoint's SYN (or SYN-ACK). */
 enum {
-    TL_OPT_SYN_SEEN = 1u << 0,   /* its SYN was captured: the bits below are known */
-    TL_OPT_SACK_PERM = 1u << 1,
-    TL_OPT_TIMESTAMPS = 1u << 2,
-    TL_OPT_ECN_SETUP = 1u << 3,  /* ECN-setup SYN (ECE+CWR) or SYN-ACK (ECE, no CWR) */
-    TL_OPT_FAST_OPEN = 1u << 4,  /* a Fast Open option (kind 34, or 254 magic 0xF989) */
-    TL_OPT_MSS = 1u << 5,        /* `mss` is set */
-    TL_OPT_WSCALE = 1u << 6      /* `wscale` is set */
+    TL_FACT_SYN_SEEN = 1u << 0,   /* its SYN was captured: the bits below are known */
+    TL_FACT_SACK_PERM = 1u << 1,
+    TL_FACT_TIMESTAMPS = 1u << 2,
+    TL_FACT_ECN_SETUP = 1u << 3,  /* ECN-setup SYN (ECE+CWR) or SYN-ACK (ECE, no CWR) */
+    TL_FACT_FAST_OPEN = 1u << 4,  /* a Fast Open option (kind 34, or 254 magic 0xF989) */
+    TL_FACT_MSS = 1u << 5,        /* `mss` is set */
+    TL_FACT_WSCALE = 1u << 6      /* `wscale` is set */
 };
 
 /* The states whose dwell time is kept (TIME_WAIT has "left at the end"). */
@@ -38,7 +41,7 @@ typedef struct {
     uint32_t next_seq;        /* highest sequence end sent so far */
     uint16_t mss;
     uint8_t wscale;
-    uint8_t options;          /* TL_OPT_* */
+    uint8_t options;          /* TL_FACT_* */
     uint8_t seq_known : 1;
     uint8_t timed_state : 7;  /* the state being timed since `since` */
     /* Distinct states passed through and the time spent in each, packed as
@@ -63,7 +66,7 @@ tl_time_t tl_facts_dwell(const tl_facts_t *f, int ep, unsigned state, tl_time_t 
 /* TIME_WAIT left at `now` for endpoint `ep`, or -1 when it is not in TIME_WAIT. */
 tl_time_t tl_facts_time_wait_left(const tl_conn_t *conn, int ep, tl_time_t now);
 
-/* Parse the options of a SYN into `ep` (exposed for the unit tests). */
+/* The options of a SYN into `ep` (tcp_options.c parses them). */
 void tl_facts_parse_syn_options(tl_facts_endpoint_t *ep, const uint8_t *opt, unsigned len);
 
 #ifdef __cplusplus

@@ -125,9 +125,7 @@ enum {
     TL_SYN = 0x02,
     TL_RST = 0x04,
     TL_PSH = 0x08,
-    TL_ACK = 0x10,
-    TL_ECE = 0x40,
-    TL_CWR = 0x80
+    TL_ACK = 0x10
 };
 
 /* Nanoseconds since the epoch; the epan layer converts pinfo->abs_ts. */
@@ -148,11 +146,14 @@ typedef struct {
     uint32_t window;         /* advertised window, already scaled */
     uint32_t frame;          /* frame number, for the links */
     tl_time_t time;
-    const uint8_t *options;  /* raw TCP option bytes (NULL when not captured) */
-    uint16_t options_len;
-    uint8_t ip_version;      /* 4, 6, or 0 when unknown */
-    uint8_t ip_ttl;          /* IPv4 TTL or IPv6 hop limit */
-    uint16_t ip_id;          /* IPv4 identification (0 for IPv6) */
+    /* What the state machine does not need but other rooms of the core do
+     * (options, RST forensics); zero when unknown. */
+    uint8_t tcp_flags;       /* the whole flags byte: CWR ECE URG ACK PSH RST SYN FIN */
+    uint8_t ip_version;      /* 4 or 6 for the IP header that carried it, 0 unknown */
+    uint8_t ip_ttl;          /* its TTL or hop limit */
+    uint16_t ip_id;          /* its IPv4 identification */
+    uint8_t options_len;     /* TCP option bytes (as captured, at most 40) */
+    const uint8_t *options;  /* valid only during the call that is handed the segment */
 } tl_segment_t;
 
 /* Per-packet annotation flags. */

@@ -9,15 +9,21 @@
 #include "lifecycle.h"
 #include "tcplife_forensics.h"
 
+/* A 4-tuple, endpoints in a canonical order so both directions match. */
+typedef struct {
+    uint8_t addr_len;          /* 4, 16 or 0 */
+    uint8_t addr[2][16];
+    uint16_t port[2];
+} tcplife_tuple_t;
+
 /* A connection incarnation as the plugin keeps it (file scope). */
 typedef struct tcplife_conn {
     tl_conn_t core;
-    uint32_t stream;           /* tcp.stream */
+    tcplife_tuple_t tuple;     /* also its key in the 4-tuple table */
     uint32_t first_frame;
     uint32_t last_frame;
     int8_t window_shift[2];    /* per endpoint: -2 no SYN seen, -1 no scaling, else shift */
-    uint8_t addr_len;          /* 4, 16 or 0 */
-    uint8_t addr[2][16];       /* endpoint 0 and 1, as numbered by the core */
+    uint8_t first_sender_side; /* which side of `tuple` endpoint 0 is */
     tcplife_forensics_t forensics; /* facts, RST evidence (tcplife_forensics.c) */
 } tcplife_conn_t;
 
@@ -29,11 +35,6 @@ typedef struct {
     uint8_t server_before;
     tcplife_conn_t *conn;
 } tcplife_record_t;
-
-typedef struct {
-    uint32_t count;
-    tcplife_record_t records[];
-} tcplife_frame_t;
 
 extern int proto_tcplife;
 

@@ -29,7 +29,7 @@ static int hf_dwell[2][TIMED_COUNT];
 static int hf_rst_suspect = -1, hf_rst_evidence = -1, hf_rst_ttl_expected = -1;
 static int hf_rst_ttl_delta = -1, hf_rst_ip_id_gap = -1, hf_rst_continued = -1;
 static int hf_rst_both_ways = -1;
-static int hf_rewritten_role = -1, hf_rewritten_stream = -1, hf_rewritten_frame = -1;
+static int hf_rewritten_role = -1, hf_rewritten_frame = -1;
 static gint ett_endpoint[2] = { -1, -1 };
 static expert_field ei_rst_suspect = EI_INIT, ei_rewritten = EI_INIT;
 
@@ -207,8 +207,6 @@ void tcplife_forensics_register(int proto)
         { &hf_rewritten_role, { "Rewritten address", "tcplife.conn.rewritten.role", FT_STRING, BASE_NONE,
             NULL, 0x0, "syn: this connection's SYN was answered from another address or port; syn_ack: "
             "its SYN-ACK answers the SYN of another 4-tuple (a NAT or load balancer)", HFILL } },
-        { &hf_rewritten_stream, { "Other 4-tuple's stream", "tcplife.conn.rewritten.stream", FT_UINT32,
-            BASE_DEC, NULL, 0x0, "tcp.stream of the other half of the rewritten handshake", HFILL } },
         { &hf_rewritten_frame, { "Other 4-tuple's first frame", "tcplife.conn.rewritten.frame",
             FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
             "First packet of the other half of the rewritten handshake", HFILL } },
@@ -287,9 +285,8 @@ void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_
     const tcplife_forensics_t *f = &conn->forensics;
     if (f->rewritten_role == TCPLIFE_REWRITTEN_SYN_ACK && ann->step == TL_STEP_SYN_ACK)
         expert_add_info_format(pinfo, item, &ei_rewritten,
-            "SYN-ACK from a rewritten address: it answers the SYN of stream %u (frame %u), "
-            "sent to another address or port (NAT, load balancer)",
-            f->rewritten->stream, f->rewritten->first_frame);
+            "SYN-ACK from a rewritten address: it answers the SYN of frame %u, sent to another "
+            "address or port (NAT, load balancer)", f->rewritten->first_frame);
 }
 
 /* "mss=1460,wscale=7,sack_perm,timestamps" */
@@ -298,17 +295,17 @@ static const char *syn_options_text(char *buf, size_t size, const tl_facts_endpo
     size_t n = 0;
     buf[0] = '\0';
 #define APPEND(...) (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
-    if (e->options & TL_OPT_MSS)
+    if (e->options & TL_FACT_MSS)
         APPEND("%smss=%u", n ? "," : "", e->mss);
-    if (e->options & TL_OPT_WSCALE)
+    if (e->options & TL_FACT_WSCALE)
         APPEND("%swscale=%u", n ? "," : "", e->wscale);
-    if (e->options & TL_OPT_SACK_PERM)
+    if (e->options & TL_FACT_SACK_PERM)
         APPEND("%ssack_perm", n ? "," : "");
-    if (e->options & TL_OPT_TIMESTAMPS)
+    if (e->options & TL_FACT_TIMESTAMPS)
         APPEND("%stimestamps", n ? "," : "");
-    if (e->options & TL_OPT_ECN_SETUP)
+    if (e->options & TL_FACT_ECN_SETUP)
         APPEND("%secn", n ? "," : "");
-    if (e->options & TL_OPT_FAST_OPEN)
+    if (e->options & TL_FACT_FAST_OPEN)
         APPEND("%sfast_open", n ? "," : "");
 #undef APPEND
     return n ? buf : "none";
@@ -335,19 +332,19 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     proto_tree_add_uint(sub, hf[F_PACKETS], tvb, 0, 0, e->packets);
     proto_tree_add_uint64(sub, hf[F_BYTES], tvb, 0, 0, e->bytes);
     proto_tree_add_uint(sub, hf[F_RETX], tvb, 0, 0, e->retransmissions);
-    if (e->options & TL_OPT_SYN_SEEN) {
+    if (e->options & TL_FACT_SYN_SEEN) {
         char buf[80];
         const char *opts = syn_options_text(buf, sizeof buf, e);
         proto_tree_add_string(sub, hf[F_SYN_OPTIONS], tvb, 0, 0, opts);
         proto_item_append_text(top, "; SYN %s", opts);
-        if (e->options & TL_OPT_MSS)
+        if (e->options & TL_FACT_MSS)
             proto_tree_add_uint(sub, hf[F_MSS], tvb, 0, 0, e->mss);
-        if (e->options & TL_OPT_WSCALE)
+        if (e->options & TL_FACT_WSCALE)
             proto_tree_add_uint(sub, hf[F_WSCALE], tvb, 0, 0, e->wscale);
-        add_flag(sub, hf[F_SACK_PERM], tvb, e->options & TL_OPT_SACK_PERM);
-        add_flag(sub, hf[F_TIMESTAMPS], tvb, e->options & TL_OPT_TIMESTAMPS);
-        add_flag(sub, hf[F_ECN_SETUP], tvb, e->options & TL_OPT_ECN_SETUP);
-        add_flag(sub, hf[F_FAST_OPEN], tvb, e->options & TL_OPT_FAST_OPEN);
+        add_flag(sub, hf[F_SACK_PERM], tvb, e->options & TL_FACT_SACK_PERM);
+        add_flag(sub, hf[F_TIMESTAMPS], tvb, e->options & TL_FACT_TIMESTAMPS);
+        add_flag(sub, hf[F_ECN_SETUP], tvb, e->options & TL_FACT_ECN_SETUP);
+        add_flag(sub, hf[F_FAST_OPEN], tvb, e->options & TL_FACT_FAST_OPEN);
     }
     for (int s = 0; s < TIMED_COUNT; s++) {
         unsigned state = (unsigned)(TIMED_FIRST + s);
@@ -373,7 +370,6 @@ void tcplife_forensics_render_conn(proto_tree *conn_tree, tvbuff_t *tvb, const t
     if (f->rewritten_role != TCPLIFE_REWRITTEN_NONE) {
         proto_tree_add_string(conn_tree, hf_rewritten_role, tvb, 0, 0,
                               f->rewritten_role == TCPLIFE_REWRITTEN_SYN ? "syn" : "syn_ack");
-        proto_tree_add_uint(conn_tree, hf_rewritten_stream, tvb, 0, 0, f->rewritten->stream);
         proto_item_set_generated(proto_tree_add_uint(conn_tree, hf_rewritten_frame, tvb, 0, 0,
                                                      f->rewritten->first_frame));
     }

@@ -15,7 +15,7 @@ C4, S4, VIP = "192.0.2.2", "198.51.100.2", "203.0.113.10"
 FIELDS = ["frame.number", "ip.src", "ip.ttl", "tcp.stream", "tcplife.rst.suspect_injected",
           "tcplife.rst.evidence", "tcplife.rst.ttl_expected", "tcplife.rst.ttl_delta",
           "tcplife.rst.ip_id_gap", "tcplife.rst.sender_continued", "tcplife.rst.both_ways",
-          "tcplife.conn.rewritten.role", "tcplife.conn.rewritten.stream", "tcplife.conn.rewritten.frame",
+          "tcplife.conn.rewritten.role", "tcplife.conn.rewritten.frame", "tcplife.conn.first_frame",
           "_ws.expert.message"]
 # (capture, display filter selecting frames, {field: value}, ("" = absent), why)
 ROUTER_RST_TO_CLIENT = "ip.src==%s && tcp.flags.reset==1 && ip.ttl==64" % S4
@@ -91,9 +91,9 @@ def main(argv):
     halves = streams.get("rewritten_syn_ack.client", {})
     if "syn" in halves and "syn_ack" in halves:
         checks += 2
-        if halves["syn"]["tcplife.conn.rewritten.stream"] != halves["syn_ack"]["tcp.stream"] or \
-           halves["syn_ack"]["tcplife.conn.rewritten.stream"] != halves["syn"]["tcp.stream"]:
-            print("FAIL rewritten_syn_ack.client: the halves do not name each other's stream")
+        if halves["syn"]["tcplife.conn.rewritten.frame"] != halves["syn_ack"]["tcplife.conn.first_frame"] or \
+           halves["syn_ack"]["tcplife.conn.rewritten.frame"] != halves["syn"]["tcplife.conn.first_frame"]:
+            print("FAIL rewritten_syn_ack.client: the halves do not name each other's first frame")
             bad += 1
         if "SYN-ACK from a rewritten address" not in halves["syn_ack"]["_ws.expert.message"]:
             print("FAIL rewritten_syn_ack.client: no expert info on the SYN-ACK")

@@ -33,7 +33,8 @@ static void feed(lab_t *l, int from, uint8_t flags, uint32_t seq, uint32_t ack, 
     tl_segment_t s = { 0 };
     tl_annotation_t a;
     s.from = (uint8_t)from;
-    s.flags = flags;
+    s.flags = flags & 0x1f;
+    s.tcp_flags = flags;
     s.src_port = from ? 80 : 40000;
     s.dst_port = from ? 40000 : 80;
     s.seq = seq;
@@ -43,7 +44,7 @@ static void feed(lab_t *l, int from, uint8_t flags, uint32_t seq, uint32_t ack, 
     s.frame = ++frame;
     s.time = t;
     s.options = opt;
-    s.options_len = opt_len;
+    s.options_len = (uint8_t)opt_len;
     s.ip_version = 4;
     s.ip_ttl = ttl;
     s.ip_id = ip_id;
@@ -57,8 +58,8 @@ static const uint8_t syn_opts[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0
 /* An established connection seen from the client: client TTL 64, server 63. */
 static void handshake(lab_t *l)
 {
-    feed(l, 0, TL_SYN | TL_ECE | TL_CWR, 1000, 0, 0, 0, 64, 100, syn_opts, sizeof syn_opts);
-    feed(l, 1, TL_SYN | TL_ACK | TL_ECE, 5000, 1001, 0, 1 * MS, 63, 0, syn_opts, 8);
+    feed(l, 0, TL_SYN | TL_FLAG_ECE | TL_FLAG_CWR, 1000, 0, 0, 0, 64, 100, syn_opts, sizeof syn_opts);
+    feed(l, 1, TL_SYN | TL_ACK | TL_FLAG_ECE, 5000, 1001, 0, 1 * MS, 63, 0, syn_opts, 8);
     feed(l, 0, TL_ACK, 1001, 5001, 0, 2 * MS, 64, 101, NULL, 0);
     feed(l, 0, TL_ACK | TL_PSH, 1001, 5001, 100, 3 * MS, 64, 102, NULL, 0);
     feed(l, 1, TL_ACK, 5001, 1101, 0, 4 * MS, 63, 7, NULL, 0);
@@ -82,15 +83,15 @@ TU_TEST(test_counts_and_options)
     CHECK_INT(s->retransmissions, 0);
     CHECK_INT(c->mss, 1460);
     CHECK_INT(c->wscale, 7);
-    CHECK(c->options & TL_OPT_SACK_PERM);
-    CHECK(c->options & TL_OPT_TIMESTAMPS);
-    CHECK(c->options & TL_OPT_ECN_SETUP);
-    CHECK(!(c->options & TL_OPT_FAST_OPEN));
+    CHECK(c->options & TL_FACT_SACK_PERM);
+    CHECK(c->options & TL_FACT_TIMESTAMPS);
+    CHECK(c->options & TL_FACT_ECN_SETUP);
+    CHECK(!(c->options & TL_FACT_FAST_OPEN));
     /* the SYN-ACK's options were cut after 8 bytes: mss and sack_perm only */
     CHECK_INT(s->mss, 1460);
-    CHECK(s->options & TL_OPT_SACK_PERM);
-    CHECK(!(s->options & (TL_OPT_TIMESTAMPS | TL_OPT_WSCALE)));
-    CHECK(s->options & TL_OPT_ECN_SETUP); /* SYN-ACK: ECE without CWR */
+    CHECK(s->options & TL_FACT_SACK_PERM);
+    CHECK(!(s->options & (TL_FACT_TIMESTAMPS | TL_FACT_WSCALE)));
+    CHECK(s->options & TL_FACT_ECN_SETUP); /* SYN-ACK: ECE without CWR */
 }
 
 TU_TEST(test_fast_open_and_malformed_options)
@@ -98,7 +99,7 @@ TU_TEST(test_fast_open_and_malformed_options)
     tl_facts_endpoint_t e = { 0 };
     const uint8_t tfo[] = { 34, 2, 1, 1, 254, 4, 0xF9, 0x89 };
     tl_facts_parse_syn_options(&e, tfo, sizeof tfo);
-    CHECK(e.options & TL_OPT_FAST_OPEN);
+    CHECK(e.options & TL_FACT_FAST_OPEN);
     tl_facts_endpoint_t bad = { 0 };
     const uint8_t cut[] = { 2, 4, 0x05 }; /* MSS running past the end */
     tl_facts_parse_syn_options(&bad, cut, sizeof cut);
