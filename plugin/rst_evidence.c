@@ -86,13 +86,16 @@ void tl_rst_observe(tl_rst_track_t *t, const tl_segment_t *seg, tl_rst_evidence_
 
 bool tl_rst_suspect(const tl_rst_evidence_t *ev, bool capture_complete)
 {
-    /* A real stack writes its RSTs with the TTL of its other packets, and is
-     * silent after one; IP IDs and crossing RSTs only add weight. */
+    /* A real stack writes its RSTs with the TTL of its other packets: a
+     * different TTL is enough. The other signs each have innocent causes (a
+     * stack without a socket writes IP ID 0; a stateless scanner's kernel
+     * resets the SYN-ACK its user-space sender then talks over; two aborts
+     * can cross): two of them are needed. */
     if (ev->flags & TL_RSTEV_TTL_MISMATCH)
         return true;
-    if (capture_complete && ev->later_packets > 0)
-        return true;
-    return (ev->flags & TL_RSTEV_BOTH_WAYS) && (ev->flags & TL_RSTEV_ID_MISMATCH);
+    int signs = ((ev->flags & TL_RSTEV_ID_MISMATCH) != 0) + ((ev->flags & TL_RSTEV_BOTH_WAYS) != 0) +
+                (capture_complete && ev->later_packets > 0);
+    return signs >= 2;
 }
 
 void tl_rst_evidence_words(const tl_rst_evidence_t *ev, bool capture_complete, char *buf, unsigned size)
