@@ -47,7 +47,7 @@ def main(argv):
                 files += 1
                 name = os.path.join(os.path.basename(os.path.normpath(d)), rel)
                 for row in corpus_common.parse_fields(out, FIELDS):
-                    f = {k: (v[0] if v else "") for k, v in row.items()}
+                    f = {k: ",".join(v) for k, v in row.items()}
                     rsts += 1
                     counts = per_dir.setdefault(d, [0, 0])
                     counts[0] += 1
