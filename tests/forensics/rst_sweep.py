@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Quick sweep for forged-RST false alarms (python3 stdlib only).
 
-  rst_sweep.py TSHARK_WRAPPER PLUGIN.so DIR [DIR ...] [--allow-capture PREFIX ...] [--verbose]
+  rst_sweep.py TSHARK_WRAPPER PLUGIN.so DIR [DIR ...] [--allow-capture PREFIX ...]
+               [--allow DIR/CAPTURE:FRAME ...] [--verbose]
 
 Runs `tshark -2` once per capture under each DIR (captures/ and the public
 corpus) and counts the RSTs and those tcplife suspects of not coming from the
 endpoint they name (tcplife.rst.suspect_injected). Every suspicion is printed
 with its evidence; the test fails on any outside the captures named with
 --allow-capture (the lab's firewall scenarios, where the router did send them;
-tests/forensics/check_rst_lab.py checks each of their RSTs one by one).
+tests/forensics/check_rst_lab.py checks each of their RSTs one by one) and the
+RSTs named with --allow (a public capture where a middlebox did send it: the
+caller says how that is known).
 """
 import os
 import sys
@@ -22,11 +25,13 @@ FIELDS = ["frame.number", "tcp.stream", "ip.ttl", "ipv6.hlim", "tcplife.rst.kind
 
 
 def main(argv):
-    args, allow, verbose = [], set(), False
+    args, allow, allow_frames, verbose = [], set(), set(), False
     it = iter(argv[1:])
     for a in it:
         if a == "--allow-capture":
             allow.add(next(it))
+        elif a == "--allow":
+            allow_frames.add(next(it))
         elif a == "--verbose":
             verbose = True
         else:
@@ -52,7 +57,7 @@ def main(argv):
                     counts = per_dir.setdefault(d, [0, 0])
                     counts[0] += 1
                     key = "%s:%s" % (name, f["frame.number"])
-                    allowed = any(os.path.basename(rel).startswith(p) for p in allow)
+                    allowed = any(os.path.basename(rel).startswith(p) for p in allow) or key in allow_frames
                     if f["tcplife.rst.suspect_injected"] == "1":
                         suspects += 1
                         counts[1] += 1
@@ -60,7 +65,7 @@ def main(argv):
                               "continued %s%s" % (key, f["tcp.stream"], f["tcplife.rst.kind"],
                                                   f["tcplife.rst.evidence"], f["tcplife.rst.ttl_delta"],
                                                   f["tcplife.rst.ip_id_gap"], f["tcplife.rst.sender_continued"],
-                                                  " (expected: firewall scenario)" if allowed else ""))
+                                                  " (expected: a middlebox sent it)" if allowed else ""))
                         if not allowed:
                             unexpected.append(key)
                     elif verbose:
