@@ -361,8 +361,27 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     }
 }
 
+/* An invisible tree (a display filter) gets the facts only when it uses one. */
+static bool facts_wanted(proto_tree *tree)
+{
+    if (proto_field_is_referenced(tree, hf_rewritten_role) ||
+        proto_field_is_referenced(tree, hf_rewritten_frame))
+        return true;
+    for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < F_COUNT; i++)
+            if (proto_field_is_referenced(tree, hf_fact[r][i]))
+                return true;
+        for (int i = 0; i < TIMED_COUNT; i++)
+            if (proto_field_is_referenced(tree, hf_dwell[r][i]))
+                return true;
+    }
+    return false;
+}
+
 void tcplife_forensics_render_conn(proto_tree *conn_tree, tvbuff_t *tvb, const tcplife_conn_t *conn)
 {
+    if (!facts_wanted(conn_tree))
+        return;
     tl_time_t now = tcplife_capture_end();
     render_endpoint(conn_tree, tvb, conn, TL_ROLE_CLIENT, now);
     render_endpoint(conn_tree, tvb, conn, TL_ROLE_SERVER, now);
