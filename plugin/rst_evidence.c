@@ -60,28 +60,40 @@ static void compare(const tl_ip_baseline_t *b, const tl_segment_t *seg, tl_rst_e
     }
 }
 
+/* The latest RST from endpoint `from`. */
+static tl_rst_evidence_t *latest_from(const tl_rst_track_t *t, int from)
+{
+    for (tl_rst_evidence_t *ev = t->rsts; ev; ev = ev->next)
+        if (ev->from == from)
+            return ev;
+    return NULL;
+}
+
 void tl_rst_observe(tl_rst_track_t *t, const tl_segment_t *seg, tl_rst_evidence_t *ev)
 {
     int from = seg->from & 1;
     if (!(seg->flags & TL_RST)) {
-        tl_rst_evidence_t *own = t->last[from];
+        tl_rst_evidence_t *own = t->rsts ? latest_from(t, from) : NULL;
         if (own && own->later_packets < UINT16_MAX)
             own->later_packets++; /* the endpoint it named is still talking */
         learn(&t->ep[from], seg);
         return;
     }
+    if (!ev)
+        return;
     memset(ev, 0, sizeof *ev);
     ev->time = seg->time;
     ev->frame = seg->frame;
     ev->from = (uint8_t)from;
     ev->ttl = seg->ip_ttl;
     compare(&t->ep[from], seg, ev);
-    tl_rst_evidence_t *other = t->last[!from];
+    tl_rst_evidence_t *other = latest_from(t, !from);
     if (other && seg->time - other->time <= TL_RST_BOTH_WAYS_WINDOW && other->later_packets == 0) {
         ev->flags |= TL_RSTEV_BOTH_WAYS;
         other->flags |= TL_RSTEV_BOTH_WAYS;
     }
-    t->last[from] = ev;
+    ev->next = t->rsts;
+    t->rsts = ev;
 }
 
 bool tl_rst_suspect(const tl_rst_evidence_t *ev, bool capture_complete)

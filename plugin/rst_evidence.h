@@ -40,7 +40,7 @@ enum {
 #define TL_RST_ID_RUN 3
 
 typedef struct tl_rst_evidence {
-    struct tl_rst_evidence *next; /* the connection's RSTs, in order (caller's list) */
+    struct tl_rst_evidence *next; /* the connection's earlier RST */
     tl_time_t time;
     uint32_t frame;
     uint16_t later_packets;  /* non-RST segments from the named sender after it */
@@ -63,12 +63,13 @@ typedef struct {
 
 typedef struct {
     tl_ip_baseline_t ep[2];
-    tl_rst_evidence_t *last[2]; /* each endpoint's latest RST */
+    tl_rst_evidence_t *rsts;    /* the connection's RSTs, latest first */
 } tl_rst_track_t;
 
 /* Feed one segment after tl_conn_process. For an RST `ev` receives its
- * evidence (and must stay valid as long as the connection: later segments
- * add to it); for other segments `ev` is ignored and may be NULL. */
+ * evidence and joins `rsts` (it must stay valid as long as the connection:
+ * later segments add to it); for other segments `ev` is ignored and may be
+ * NULL; an RST with a NULL `ev` is not recorded. */
 void tl_rst_observe(tl_rst_track_t *t, const tl_segment_t *seg, tl_rst_evidence_t *ev);
 
 /* Is the RST suspected not to come from the endpoint it names? The look-ahead

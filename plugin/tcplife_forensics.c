@@ -84,15 +84,12 @@ void tcplife_forensics_process(tcplife_conn_t *conn, const tl_segment_t *seg, co
 {
     tcplife_forensics_t *f = &conn->forensics;
     tl_facts_process(&f->facts, &conn->core, seg, ann);
-    if (!(seg->flags & TL_RST)) {
-        tl_rst_observe(&f->rst, seg, NULL);
-    } else if (f->rst_count < RST_RECORDS_MAX) {
-        tl_rst_evidence_t *ev = wmem_new(wmem_file_scope(), tl_rst_evidence_t);
-        tl_rst_observe(&f->rst, seg, ev);
-        ev->next = f->rsts;
-        f->rsts = ev;
+    tl_rst_evidence_t *ev = NULL;
+    if ((seg->flags & TL_RST) && f->rst_count < RST_RECORDS_MAX) {
+        ev = wmem_new(wmem_file_scope(), tl_rst_evidence_t);
         f->rst_count++;
     }
+    tl_rst_observe(&f->rst, seg, ev);
     track_rewritten(conn, seg);
 }
 
@@ -230,7 +227,7 @@ void tcplife_forensics_register(int proto)
 
 static const tl_rst_evidence_t *evidence_of(const tcplife_conn_t *conn, uint32_t frame)
 {
-    for (const tl_rst_evidence_t *ev = conn->forensics.rsts; ev; ev = ev->next)
+    for (const tl_rst_evidence_t *ev = conn->forensics.rst.rsts; ev; ev = ev->next)
         if (ev->frame == frame)
             return ev;
     return NULL;

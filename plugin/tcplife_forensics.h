@@ -16,8 +16,7 @@ struct tcplife_conn;
 /* Kept in each tcplife_conn_t. */
 typedef struct {
     tl_facts_t facts;
-    tl_rst_track_t rst;
-    tl_rst_evidence_t *rsts;          /* this connection's RSTs, latest first */
+    tl_rst_track_t rst;               /* with the RSTs' records */
     struct tcplife_conn *rewritten;   /* the other half of a rewritten-address handshake */
     uint8_t rewritten_role;           /* tcplife_rewritten_role_t */
     uint8_t rst_count;                /* RST records kept (capped) */
