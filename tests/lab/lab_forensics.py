@@ -33,7 +33,7 @@ SCENARIOS = []
 def scenario(n, name, desc, middle=False):
     def deco(fn):
         SCENARIOS.append(dict(n=n, name=name, desc=desc, fn=fn, v6=False, tries=1, check=None,
-                              middle=middle))
+                              isolate=False, middle=middle))
         return fn
     return deco
 
