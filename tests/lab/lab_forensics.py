@@ -100,6 +100,15 @@ def sc_rewritten(x):
     time.sleep(0.2)
 
 
+@scenario(43, "ecn_close", "client net.ipv4.tcp_ecn=1 (the server's default 2 accepts): ECN-setup SYN (ECE+CWR) "
+          "and SYN-ACK (ECE); data both ways; 4-segment close, client first")
+def sc_ecn(x):
+    x.c_sysctl("net.ipv4.tcp_ecn=1")
+    x.listen(); x.connect(); x.exchange()
+    x.client_closes_four_way(wait=0.3)
+    time.sleep(0.3)
+
+
 C, S = "tcp.srcport >= 40000", "tcp.srcport < 40000"
 lab.VERIFY.update({
     # the router's RST reaches only the client; the server gets the client kernel's RST
@@ -109,6 +118,8 @@ lab.VERIFY.update({
                  ("server", C + " && tcp.flags.reset==1 && ip.ttl==63", "==", 1)],
     "fw_reset_both": [("client", S + " && tcp.flags.reset==1 && ip.ttl==64", "==", 1),
                       ("server", C + " && tcp.flags.reset==1 && ip.ttl==64", "==", 1)],
+    "ecn_close": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.flags.ece==1 && tcp.flags.cwr==1", "==", 1),
+                  ("both", "tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.flags.ece==1 && tcp.flags.cwr==0", "==", 1)],
     "rewritten_syn_ack": [("client", "ip.dst==%s && tcp.flags.syn==1 && tcp.flags.ack==0" % VIP, ">=", 2),
                           ("client", "ip.src==%s && tcp.srcport==8042 && tcp.flags.syn==1 && tcp.flags.ack==1"
                            % lab.S4, ">=", 1)],
