@@ -8,6 +8,7 @@
 #include "ws_compat.h"
 #include "lifecycle.h"
 #include "handshake_facts.h"
+#include "tcplife_forensics.h"
 
 /* A 4-tuple, endpoints in a canonical order so both directions match. */
 typedef struct {
@@ -25,6 +26,7 @@ typedef struct tcplife_conn {
     int8_t window_shift[2];    /* per endpoint: -2 no SYN seen, -1 no scaling, else shift */
     uint8_t first_sender_side; /* which side of `tuple` endpoint 0 is */
     tl_handshake_facts_t handshake;
+    tcplife_forensics_t forensics; /* facts, RST evidence (tcplife_forensics.c) */
 } tcplife_conn_t;
 
 /* What one TCP layer of one frame is; stored on the first pass, rendered on

@@ -173,6 +173,7 @@ static tcplife_record_t *analyse_frame(packet_info *pinfo, unsigned *count)
         rec->server_before = core->packets ? core->ep[!core->client].state : TL_STATE_UNKNOWN;
         tl_conn_process(core, &seg, &rec->ann);
         tl_handshake_facts_update(&conn->handshake, core, &seg, &rec->ann);
+        tcplife_forensics_process(conn, &seg, &rec->ann);
         conn->last_frame = pinfo->num;
         rec++;
     }

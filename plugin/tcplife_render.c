@@ -187,6 +187,7 @@ void tcplife_register_fields(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
+    tcplife_forensics_register(proto);
 }
 
 /* ---- rendering ------------------------------------------------------------------ */
@@ -290,6 +291,7 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
     proto_tree_add_uint(sub, hf_conn_packets, tvb, 0, 0, conn->core.packets);
     proto_tree_add_uint(sub, hf_conn_first_frame, tvb, 0, 0, conn->first_frame);
     proto_tree_add_uint(sub, hf_conn_last_frame, tvb, 0, 0, conn->last_frame);
+    tcplife_forensics_render_conn(sub, tvb, conn);
 }
 
 /* Links to the connection's key packets: all of them once the capture has
@@ -369,6 +371,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
             add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
         tcplife_render_handshake(NULL, pinfo, tvb, rec);
+        tcplife_forensics_render_packet(NULL, NULL, pinfo, tvb, rec->conn, a, capture_complete);
         return;
     }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
@@ -431,4 +434,5 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     render_links(t, tvb, &rec->conn->core, pinfo->num, capture_complete);
     add_expert_infos(pinfo, top, a, lookahead);
     tcplife_render_handshake(t, pinfo, tvb, rec);
+    tcplife_forensics_render_packet(t, top, pinfo, tvb, rec->conn, a, capture_complete);
 }
