@@ -130,7 +130,6 @@ static void disprove(tl_conn_t *c)
         if ((a->flags & TL_ANN_TIME_WAIT_START) &&
             a->tw_role == (client ? TL_ROLE_CLIENT : TL_ROLE_SERVER)) {
             a->flags &= (uint16_t)~TL_ANN_TIME_WAIT_START; /* it never entered TIME_WAIT */
-            a->time_wait_expiry = 0;
         }
     }
     c->ep[r->endpoint].state = r->actual;
@@ -139,9 +138,8 @@ static void disprove(tl_conn_t *c)
 
 static void start_time_wait(tl_conn_t *c, int ep, const tl_segment_t *seg, tl_annotation_t *out)
 {
-    c->ep[ep].time_wait_expiry = seg->time + c->config.time_wait;
+    c->ep[ep].time_wait_expiry = tl_time_wait_expiry(c, seg->time);
     out->flags |= TL_ANN_TIME_WAIT_START;
-    out->time_wait_expiry = c->ep[ep].time_wait_expiry;
     out->tw_role = role_of(c, ep);
 }
 
@@ -588,10 +586,8 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
     if (c->packets == 0) {
         assign_roles(c, &s);
         out->flags |= c->midstream ? TL_ANN_MIDSTREAM_START : 0;
-        if (c->reuse_remaining >= 0) {
+        if (c->reuse_remaining >= 0)
             out->flags |= TL_ANN_TIME_WAIT_REUSE;
-            out->time_wait_remaining = c->reuse_remaining;
-        }
     }
     c->packets++;
     c->last_time = seg->time;

@@ -263,7 +263,7 @@ static void render_handshake_times(proto_tree *tree, tvbuff_t *tvb, const tl_con
         add_time(tree, hf_client_rtt, tvb, c->handshake_ack_time - c->syn_ack_time);
 }
 
-static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_annotation_t *a,
+static void add_expert_infos(packet_info *pinfo, proto_item *item, const tcplife_conn_t *conn, const tl_annotation_t *a,
                              uint16_t lookahead)
 {
     uint16_t f = a->flags;
@@ -291,7 +291,7 @@ static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_anno
     if (f & TL_ANN_TIME_WAIT_REUSE)
         expert_add_info_format(pinfo, item, &ei_time_wait_reuse,
             "4-tuple reused %.3f s before the previous connection's TIME_WAIT ended",
-            (double)a->time_wait_remaining / (double)TL_NS_PER_SEC);
+            (double)tl_time_wait_remaining(&conn->core) / (double)TL_NS_PER_SEC);
     if (f & TL_ANN_CLOSE_WAIT_LONG)
         expert_add_info(pinfo, item, &ei_close_wait_long);
     if (f & TL_ANN_DATA_AFTER_FIN)
@@ -308,7 +308,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
         /* No tree, or an invisible one in which no tcplife field is used:
          * nothing to build, but the expert infos still count (-z expert). */
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
-            add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
+            add_expert_infos(pinfo, NULL, rec->conn, a, capture_complete ? a->lookahead : 0);
         return;
     }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
@@ -355,12 +355,12 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     if (flags & TL_ANN_ROLES_INFERRED)
         add_generated_bool(t, hf_roles_inferred, tvb);
     if (flags & TL_ANN_TIME_WAIT_START) {
-        add_time(t, hf_tw_expiry, tvb, a->time_wait_expiry);
+        add_time(t, hf_tw_expiry, tvb, tl_time_wait_expiry(&rec->conn->core, tcplife_ns_from_nstime(&pinfo->abs_ts)));
         proto_tree_add_string(t, hf_tw_endpoint, tvb, 0, 0, tl_role_name(a->tw_role));
     }
     if (flags & TL_ANN_TIME_WAIT_REUSE) {
         add_generated_bool(t, hf_tw_reuse, tvb);
-        add_time(t, hf_tw_remaining, tvb, a->time_wait_remaining);
+        add_time(t, hf_tw_remaining, tvb, tl_time_wait_remaining(&rec->conn->core));
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
     /* Connection verdicts as of the last packet read: final once the first
@@ -369,5 +369,5 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     tl_conn_summarize(&rec->conn->core, tcplife_capture_end(), &summary);
     render_connection(t, tvb, rec->conn, &summary);
     render_links(t, tvb, &rec->conn->core, pinfo->num);
-    add_expert_infos(pinfo, top, a, lookahead);
+    add_expert_infos(pinfo, top, rec->conn, a, lookahead);
 }
