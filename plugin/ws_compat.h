@@ -26,18 +26,10 @@
 #endif
 #include <epan/packet.h>
 #include <epan/proto.h>
-#include <epan/ftypes/ftypes.h>
 
 #define TCPLIFE_WS_AT_LEAST(ma, mi) \
     (WIRESHARK_VERSION_MAJOR > (ma) || \
      (WIRESHARK_VERSION_MAJOR == (ma) && WIRESHARK_VERSION_MINOR >= (mi)))
-
-/* field_info.value is embedded in 4.0 and a pointer from 4.2 on. */
-#if TCPLIFE_WS_AT_LEAST(4, 2)
-#define TCPLIFE_FI_VALUE(fi) ((fi)->value)
-#else
-#define TCPLIFE_FI_VALUE(fi) (&(fi)->value)
-#endif
 
 /* Dissector handles carry a description (shown in Decode As) from 4.0 on;
  * before, the name alone. */
@@ -53,10 +45,5 @@
 #else
 #define TCPLIFE_TAP_FLAGS_PARAM
 #endif
-
-static inline uint32_t tcplife_fi_uint(const field_info *fi)
-{
-    return (uint32_t)fvalue_get_uinteger(TCPLIFE_FI_VALUE((field_info *)fi));
-}
 
 #endif
