@@ -30,6 +30,7 @@ static int hf_rst_suspect = -1, hf_rst_evidence = -1, hf_rst_ttl_expected = -1;
 static int hf_rst_ttl_delta = -1, hf_rst_ip_id_gap = -1, hf_rst_continued = -1;
 static int hf_rst_both_ways = -1;
 static int hf_rewritten_role = -1, hf_rewritten_frame = -1;
+static int hf_endpoint[2] = { -1, -1 };
 static gint ett_endpoint[2] = { -1, -1 };
 static expert_field ei_rst_suspect = EI_INIT, ei_rewritten = EI_INIT;
 
@@ -201,6 +202,10 @@ void tcplife_forensics_register(int proto)
             NULL, 0x0, "Packets the endpoint the RST names sent after it (two-pass)", HFILL } },
         { &hf_rst_both_ways, { "Both ways", "tcplife.rst.both_ways", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "An RST to each endpoint at the same moment, as an injector resets both ends", HFILL } },
+        { &hf_endpoint[0], { "Client", "tcplife.conn.client", FT_NONE, BASE_NONE, NULL, 0x0,
+            "What the client sent, its SYN options and the time it spent in each state", HFILL } },
+        { &hf_endpoint[1], { "Server", "tcplife.conn.server", FT_NONE, BASE_NONE, NULL, 0x0,
+            "What the server sent, its SYN options and the time it spent in each state", HFILL } },
         { &hf_rewritten_role, { "Rewritten address", "tcplife.conn.rewritten.role", FT_STRING, BASE_NONE,
             NULL, 0x0, "syn: this connection's SYN was answered from another address or port; syn_ack: "
             "its SYN-ACK answers the SYN of another 4-tuple (a NAT or load balancer)", HFILL } },
@@ -240,16 +245,13 @@ static void add_rel_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 }
 
 static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, tvbuff_t *tvb,
-                       const tcplife_conn_t *conn, const tl_rst_evidence_t *ev, const tl_annotation_t *ann,
-                       bool capture_complete)
+                       const tl_rst_evidence_t *ev, bool capture_complete)
 {
     char words[64];
     bool suspect = tl_rst_suspect(ev, capture_complete);
     tl_rst_evidence_words(ev, capture_complete, words, sizeof words);
-    if (suspect)
-        expert_add_info_format(pinfo, item, &ei_rst_suspect,
-            "RST probably not sent by the %s (%s): %s", tl_role_name(ann->sender),
-            tl_rst_kind_name(ann->rst_kind), words);
+    if (suspect) /* one constant summary: the evidence is in the fields */
+        expert_add_info(pinfo, item, &ei_rst_suspect);
     if (!tree)
         return;
     if (suspect)
@@ -265,7 +267,6 @@ static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, t
         proto_tree_add_uint(tree, hf_rst_continued, tvb, 0, 0, ev->later_packets);
     if (ev->flags & TL_RSTEV_BOTH_WAYS)
         proto_item_set_generated(proto_tree_add_boolean(tree, hf_rst_both_ways, tvb, 0, 0, TRUE));
-    (void)conn;
 }
 
 void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_info *pinfo,
@@ -277,13 +278,18 @@ void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_
     if (ann->step == TL_STEP_RST) {
         const tl_rst_evidence_t *ev = evidence_of(conn, pinfo->num);
         if (ev)
-            render_rst(tree, item, pinfo, tvb, conn, ev, ann, capture_complete);
+            render_rst(tree, item, pinfo, tvb, ev, capture_complete);
     }
     const tcplife_forensics_t *f = &conn->forensics;
     if (f->rewritten_role == TCPLIFE_REWRITTEN_SYN_ACK && ann->step == TL_STEP_SYN_ACK)
-        expert_add_info_format(pinfo, item, &ei_rewritten,
-            "SYN-ACK from a rewritten address: it answers the SYN of frame %u, sent to another "
-            "address or port (NAT, load balancer)", f->rewritten->first_frame);
+        expert_add_info(pinfo, item, &ei_rewritten);
+    if (tree && f->rewritten_role != TCPLIFE_REWRITTEN_NONE) {
+        /* beside the connection summary, not in it: its keys are the same on every connection */
+        proto_tree_add_string(tree, hf_rewritten_role, tvb, 0, 0,
+                              f->rewritten_role == TCPLIFE_REWRITTEN_SYN ? "syn" : "syn_ack");
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_rewritten_frame, tvb, 0, 0,
+                                                     f->rewritten->first_frame));
+    }
 }
 
 /* "mss=1460,wscale=7,sack_perm,timestamps" */
@@ -321,11 +327,11 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     const tl_facts_t *facts = &conn->forensics.facts;
     const tl_facts_endpoint_t *e = &facts->ep[ep];
     const int *hf = hf_fact[role];
-    proto_item *top;
-    proto_tree *sub = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_endpoint[role], &top,
-        "%s sent %u packets, %" PRIu64 " payload bytes, %u retransmitted", role_title[role],
-        e->packets, e->bytes, e->retransmissions);
+    proto_item *top = proto_tree_add_item(tree, hf_endpoint[role], tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
+    proto_item_set_text(top, "%s sent %u packets, %" PRIu64 " payload bytes, %u retransmitted",
+                        role_title[role], e->packets, e->bytes, e->retransmissions);
+    proto_tree *sub = proto_item_add_subtree(top, ett_endpoint[role]);
     proto_tree_add_uint(sub, hf[F_PACKETS], tvb, 0, 0, e->packets);
     proto_tree_add_uint64(sub, hf[F_BYTES], tvb, 0, 0, e->bytes);
     proto_tree_add_uint(sub, hf[F_RETX], tvb, 0, 0, e->retransmissions);
@@ -361,10 +367,9 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
 /* An invisible tree (a display filter) gets the facts only when it uses one. */
 static bool facts_wanted(proto_tree *tree)
 {
-    if (proto_field_is_referenced(tree, hf_rewritten_role) ||
-        proto_field_is_referenced(tree, hf_rewritten_frame))
-        return true;
     for (int r = 0; r < 2; r++) {
+        if (proto_field_is_referenced(tree, hf_endpoint[r]))
+            return true;
         for (int i = 0; i < F_COUNT; i++)
             if (proto_field_is_referenced(tree, hf_fact[r][i]))
                 return true;
@@ -382,11 +387,4 @@ void tcplife_forensics_render_conn(proto_tree *conn_tree, tvbuff_t *tvb, const t
     tl_time_t now = tcplife_capture_end();
     render_endpoint(conn_tree, tvb, conn, TL_ROLE_CLIENT, now);
     render_endpoint(conn_tree, tvb, conn, TL_ROLE_SERVER, now);
-    const tcplife_forensics_t *f = &conn->forensics;
-    if (f->rewritten_role != TCPLIFE_REWRITTEN_NONE) {
-        proto_tree_add_string(conn_tree, hf_rewritten_role, tvb, 0, 0,
-                              f->rewritten_role == TCPLIFE_REWRITTEN_SYN ? "syn" : "syn_ack");
-        proto_item_set_generated(proto_tree_add_uint(conn_tree, hf_rewritten_frame, tvb, 0, 0,
-                                                     f->rewritten->first_frame));
-    }
 }
