@@ -55,14 +55,20 @@ static void time_state(tl_facts_endpoint_t *ep, unsigned now_state, tl_time_t no
 {
     if (now_state == ep->timed_state)
         return;
-    if (state_is_timed(ep->timed_state)) {
-        int i = dwell_slot(ep, ep->timed_state);
+    /* Back to the state before: the core disproved an assumption (a SYN-ACK
+     * repeated after the third ACK: the server never left SYN_RECEIVED), so
+     * the time since belongs to the state it really was in. */
+    bool disproved = now_state == ep->prev_state && ep->prev_state != TL_STATE_UNKNOWN;
+    unsigned credited = disproved ? now_state : ep->timed_state;
+    if (state_is_timed(credited)) {
+        int i = dwell_slot(ep, credited);
         tl_time_t spent = now - ep->since;
         if (i >= 0 && spent > 0)
             ep->dwell[i] += (uint64_t)spent & DWELL_TIME_MASK;
     }
     if (state_is_timed(now_state))
         dwell_slot(ep, now_state); /* passed through, even if for no time */
+    ep->prev_state = disproved ? TL_STATE_UNKNOWN : ep->timed_state;
     ep->timed_state = now_state & 0x7f;
     ep->since = now;
 }

@@ -44,6 +44,7 @@ typedef struct {
     uint8_t options;          /* TL_FACT_* */
     uint8_t seq_known : 1;
     uint8_t timed_state : 7;  /* the state being timed since `since` */
+    uint8_t prev_state;       /* the one before it */
     /* Distinct states passed through and the time spent in each, packed as
      * state << 59 | nanoseconds (5 bits of state, 18 years of time). */
     uint64_t dwell[TL_DWELL_SLOTS];

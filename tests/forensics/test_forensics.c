@@ -135,6 +135,21 @@ TU_TEST(test_dwell_times)
     CHECK_INT(tl_facts_time_wait_left(&l.conn, 1, end), -1);
 }
 
+TU_TEST(test_disproved_state_keeps_its_time)
+{
+    lab_t l;
+    lab_init(&l);
+    /* the server ignores the third ACK (full accept queue): SYN-ACK again at 1 s */
+    feed(&l, 0, TL_SYN, 1000, 0, 0, 0, 64, 100, NULL, 0);
+    feed(&l, 1, TL_SYN | TL_ACK, 5000, 1001, 0, 1 * MS, 63, 0, NULL, 0);
+    feed(&l, 0, TL_ACK, 1001, 5001, 0, 2 * MS, 64, 101, NULL, 0);
+    feed(&l, 1, TL_SYN | TL_ACK, 5000, 1001, 0, 1001 * MS, 63, 0, NULL, 0);
+    feed(&l, 0, TL_ACK, 1001, 5001, 0, 1002 * MS, 64, 102, NULL, 0);
+    CHECK_INT(l.conn.ep[1].state, TL_STATE_ESTABLISHED);
+    CHECK_INT(tl_facts_dwell(&l.facts, 1, TL_STATE_SYN_RECEIVED, 2000 * MS), 1001 * MS);
+    CHECK_INT(tl_facts_dwell(&l.facts, 1, TL_STATE_ESTABLISHED, 2000 * MS), 998 * MS);
+}
+
 TU_TEST(test_open_state_runs_to_the_end)
 {
     lab_t l;
@@ -276,7 +291,8 @@ int main(int argc, char **argv)
 {
     static const tu_test_t tests[] = {
         TU_ENTRY(test_counts_and_options), TU_ENTRY(test_fast_open_and_malformed_options),
-        TU_ENTRY(test_dwell_times), TU_ENTRY(test_open_state_runs_to_the_end),
+        TU_ENTRY(test_dwell_times), TU_ENTRY(test_disproved_state_keeps_its_time),
+        TU_ENTRY(test_open_state_runs_to_the_end),
         TU_ENTRY(test_real_rst_is_not_suspected), TU_ENTRY(test_firewall_rst),
         TU_ENTRY(test_continued_needs_a_second_sign), TU_ENTRY(test_both_ways),
         TU_ENTRY(test_no_baseline_no_verdict), TU_ENTRY(test_random_segments),
