@@ -3,7 +3,7 @@
 # not root) from tools/debian-deps.txt.
 #
 #   make demo           deps, build, install system-wide, show a capture's lifecycle
-#   make test           deps, build, run every test (ctest)
+#   make test           deps, build, run every test (ctest; CTEST_ARGS="-R golden" picks some)
 #   make install        install tcplife.so and the "TCP Lifecycle" profile system-wide
 #                       (Wireshark's global profiles folder; sudo when not root)
 #   make uninstall      remove it again
@@ -17,6 +17,7 @@
 BUILD      ?= build
 BUILD_USER ?= build-user
 CMAKE_ARGS ?=
+CTEST_ARGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The capture `make demo` shows; any other: make demo DEMO_PCAP=file.pcapng
@@ -40,7 +41,7 @@ build: configure
 
 test: deps
 	$(MAKE) build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 install: build
 	$(SUDO) cmake --install $(BUILD)

@@ -63,6 +63,11 @@ typedef enum {
     TL_STEP_RST,
     TL_STEP_AFTER_CLOSE,
     TL_STEP_ICMP_QUOTE,
+    TL_STEP_HANDSHAKE_ACK_IGNORED, /* a third ACK the server did not act on */
+    TL_STEP_KEEPALIVE,
+    TL_STEP_KEEPALIVE_ACK,
+    TL_STEP_ZERO_WINDOW_PROBE,
+    TL_STEP_ZERO_WINDOW_PROBE_ACK,
     TL_STEP_COUNT
 } tl_step_t;
 
@@ -171,7 +176,9 @@ enum {
     TL_ANN_SYN_UNANSWERED = 1u << 10,     /* SYN never answered (look-ahead) */
     TL_ANN_MIDSTREAM_START = 1u << 11,    /* first packet of a mid-stream capture */
     TL_ANN_HANDSHAKE_COMPLETE = 1u << 12, /* this packet completes the handshake */
-    TL_ANN_RETRANSMISSION = 1u << 13      /* repeats an earlier control segment */
+    TL_ANN_RETRANSMISSION = 1u << 13,     /* repeats an earlier control segment */
+    TL_ANN_ACK_IGNORED = 1u << 14         /* the server answers as if the handshake ACK
+                                             (tl_conn_t.ignored_ack_frame) never came */
 };
 
 /* What one packet is. Small on purpose: one is stored per TCP layer per frame. */
@@ -215,6 +222,7 @@ typedef struct {
     uint8_t sent_anything : 1;
     uint8_t syn_ack_sent : 1;
     uint8_t rst_any : 1;     /* sent an RST, accepted or not (Zeek counts every one) */
+    uint8_t probe_pending;   /* TL_STEP_KEEPALIVE / _ZERO_WINDOW_PROBE awaiting the peer's ACK */
     uint16_t port;
     uint32_t isn;            /* seq of its SYN */
     uint32_t next_seq;       /* highest seq + len (+SYN/FIN) it sent */
@@ -236,10 +244,13 @@ typedef struct {
 
 /* A state the core assumed for one endpoint without proof (the peer is in
  * CLOSE_WAIT once an active FIN is seen; the client is ESTABLISHED once a
- * SYN-ACK is seen; a FIN is acknowledged once its ACK is seen), and the
- * packets that show it. A later packet can disprove it (crossing FINs, a SYN
- * or FIN retransmission): the endpoint's state is put back and these packets
- * are corrected for the two-pass view. */
+ * SYN-ACK is seen; the server is ESTABLISHED once the client's third ACK is
+ * seen; a FIN is acknowledged once its ACK is seen), and the packets that
+ * show it. A later packet can disprove it (crossing FINs; a SYN, SYN-ACK or
+ * FIN retransmission; the server's RST from SYN_RECEIVED): the endpoint's
+ * state is put back and these packets are corrected for the two-pass view.
+ * The endpoint's own next segment that acts on the assumed state confirms
+ * it. */
 typedef struct {
     tl_annotation_t *records[TL_REVISABLE_MAX];
     uint8_t count;
@@ -266,6 +277,9 @@ typedef struct tl_conn {
     uint8_t ended_by_reuse : 1;    /* a new incarnation took its TIME_WAIT 4-tuple */
     uint8_t active_closer;         /* tl_active_closer_t */
     uint8_t rst_kind;              /* tl_rst_kind_t of the RST that ended it */
+    uint8_t ignored_acks;          /* handshake ACKs the server did not act on */
+    uint32_t assumed_ack_frame;    /* the third ACK the server is assumed to have taken */
+    uint32_t ignored_ack_frame;    /* the last handshake ACK shown to be ignored */
     uint8_t history_len;
     char history[TL_HISTORY_MAX + 1]; /* Zeek-compatible, client upper case */
     uint32_t ref[TL_REF_COUNT];
@@ -300,9 +314,16 @@ bool tl_conn_is_new_incarnation(const tl_conn_t *conn, const tl_segment_t *seg);
  * ends that TIME_WAIT. */
 void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first);
 
-/* Connection-level verdicts, as of `capture_end` (the last packet's time). */
+/* Connection-level verdicts, as of `capture_end` (the last packet's time).
+ * `settled` says whether the verdict (outcome, close_style, active_closer,
+ * state_client, state_server, zeek_state) can still change with packets not
+ * read yet: true only when no later packet and no later capture end can
+ * change it. Until then a single-pass view must show it as pending. The
+ * history only grows (later letters are appended); duration and the counters
+ * are "so far". */
 typedef struct {
     uint8_t outcome;         /* tl_outcome_t */
+    bool settled;
     uint8_t close_style;     /* tl_close_style_t */
     uint8_t active_closer;   /* tl_active_closer_t */
     uint8_t state_client;    /* tl_state_t at capture end */

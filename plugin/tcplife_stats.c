@@ -256,7 +256,7 @@ static counted_t *start_counting(stats_tree *st, const tcplife_conn_t *conn)
 }
 
 static tap_packet_status stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_,
-                                      const void *data, tap_flags_t flags _U_)
+                                      const void *data TCPLIFE_TAP_FLAGS_PARAM)
 {
     const tcplife_record_t *rec = (const tcplife_record_t *)data;
     const tcplife_conn_t *conn = rec->conn;

@@ -226,7 +226,9 @@ xdotool key ctrl+slash; sleep 0.3; xdotool key ctrl+a BackSpace
 xdotool type --delay 15 "$F1"; xdotool key Return; sleep 1.5
 xdotool key ctrl+g; sleep 0.3; xdotool type "$tree_frame"; xdotool key Return; sleep 1
 xdotool mousemove 150 527 click 1; sleep 0.3      # first row of the details pane
-xdotool key End; sleep 0.2; xdotool key shift+Right; sleep 0.8  # last top row = TCP Lifecycle, expand all
+# End twice: with no current row (3.4's pane after a click below its rows) the
+# first End only moves to the first row. Last top row = TCP Lifecycle, expand all.
+xdotool key End; sleep 0.2; xdotool key End; sleep 0.2; xdotool key shift+Right; sleep 0.8
 clip_reset
 xdotool key ctrl+alt+shift+a; sleep 0.5           # Edit > Copy > All Visible Items
 shot 06-tree
