@@ -29,7 +29,7 @@ _Static_assert(offsetof(tcplife_sa_info_t, items) == 0x10, "items");
 #endif
 
 static tap_packet_status ladder_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_,
-                                       const void *data, tap_flags_t flags _U_)
+                                       const void *data TCPLIFE_TAP_FLAGS_PARAM)
 {
     tcplife_sa_info_t *sainfo = (tcplife_sa_info_t *)tapdata;
     const tcplife_record_t *rec = (const tcplife_record_t *)data;

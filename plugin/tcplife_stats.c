@@ -106,8 +106,6 @@ static void stats_init(stats_tree *st)
     node_outcome = stats_tree_create_node(st, sec_by_outcome, node_connections, STAT_DT_INT, TRUE);
     node_close_style = stats_tree_create_node(st, sec_by_close_style, node_connections, STAT_DT_INT, TRUE);
     node_active_closer = stats_tree_create_node(st, sec_by_active_closer, node_connections, STAT_DT_INT, TRUE);
-    stat_node_set_flags(st, sec_by_close_style, node_connections, TRUE, ST_FLG_DEF_NOEXPAND);
-    stat_node_set_flags(st, sec_by_active_closer, node_connections, TRUE, ST_FLG_DEF_NOEXPAND);
     node_servers = stats_tree_create_node(st, sec_servers, 0, STAT_DT_INT, TRUE);
     node_resets = stats_tree_create_node(st, sec_resets, 0, STAT_DT_INT, TRUE);
     node_rst_kind = stats_tree_create_node(st, sec_by_kind, node_resets, STAT_DT_INT, TRUE);
@@ -178,11 +176,8 @@ static void move(stats_tree *st, int parent, const char *from, const char *to, c
     }
     if (to) {
         int row = increase_stat_node(st, to, parent, pair != NULL, 1);
-        if (pair) {
+        if (pair)
             increase_stat_node(st, pair, row, FALSE, 1);
-            /* the GUI opens with the counts; a click shows the connections */
-            stat_node_set_flags(st, to, parent, TRUE, ST_FLG_DEF_NOEXPAND);
-        }
     }
 }
 

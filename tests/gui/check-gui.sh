@@ -32,7 +32,6 @@
 # exits 77 (ctest: skipped) when they cannot be had. As root, Wireshark ignores
 # the personal plugin folder, so Wireshark runs as nobody (65534).
 set -euo pipefail
-SKIP=77
 here=$(cd "$(dirname "$0")" && pwd)
 shot_out=""
 readme_shots=""
@@ -50,28 +49,8 @@ demo=0; [ "$capture" = "$(readlink -f "$here/gui-demo.pcap")" ] && demo=1
 [ -f "$plugin" ] || { echo "FAIL: no plugin at $plugin" >&2; exit 1; }
 
 # ---- tools ------------------------------------------------------------------
-missing() {
-  local m=() p
-  for p in wireshark:wireshark-qt tshark:tshark Xvfb:xvfb xdotool:xdotool xclip:xclip \
-           import:imagemagick convert:imagemagick setpriv:util-linux; do
-    command -v "${p%%:*}" >/dev/null 2>&1 || m+=("${p#*:}")
-  done
-  [ ${#m[@]} -eq 0 ] || printf '%s\n' "${m[@]}" | sort -u | tr '\n' ' '
-}
-need=$(missing)
-if [ -n "$need" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-   && [ "${TCPLIFE_NO_INSTALL:-0}" != 1 ]; then
-  echo "check-gui: installing $need" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  # shellcheck disable=SC2086
-  { apt-get -o DPkg::Lock::Timeout=300 update -qq &&
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $need; } >&2 || true
-  need=$(missing)
-fi
-if [ -n "$need" ]; then
-  echo "SKIP: the GUI check needs: $need(apt-get install $need)" >&2
-  exit $SKIP
-fi
+. "$here/gui-lib.sh"
+gui_need_tools "the GUI check"
 
 # ---- a private HOME with the plugin, owned by the user Wireshark runs as -----
 ws_version=$(tshark -v 2>/dev/null | sed -n '1s/.*TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
@@ -121,50 +100,17 @@ ts -r "$cap" -2 -q -z tcplife,tree | stats_pairs >"$work/stats.expected" || true
 [ -s "$work/stats.expected" ] || { echo "FAIL: tshark -z tcplife,tree printed no rows" >&2; exit 1; }
 
 # ---- X server and Wireshark ---------------------------------------------------
-xpid="" wpid=""
 cleanup() {
-  [ -z "$wpid" ] || kill "$wpid" 2>/dev/null || true
-  [ -z "$xpid" ] || kill "$xpid" 2>/dev/null || true
+  gui_stop
   rm -rf "$home/.local" "$work/global-plugins"
 }
 trap cleanup EXIT
-exec 5>"$work/display"
-Xvfb -displayfd 5 -ac -nolisten tcp -screen 0 1280x960x24 >"$work/xvfb.log" 2>&1 &
-xpid=$!
-exec 5>&-
-for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
-[ -s "$work/display" ] || { cat "$work/xvfb.log" >&2; echo "FAIL: Xvfb did not start" >&2; exit 1; }
-export DISPLAY=:$(head -1 "$work/display")
+gui_start_xvfb "$work"
 echo "check-gui: Xvfb on $DISPLAY, screenshots in $shots"
 
-as_user env QT_QPA_PLATFORM=xcb wireshark -C "$profile" -r "$cap" >"$work/wireshark.log" 2>&1 &
-wpid=$!
-
-win_id() { xdotool search --name "$1" 2>/dev/null | head -1; }
-wait_win() { # NAME-REGEX [SECONDS] -> window id
-  local i id
-  for i in $(seq $((${2:-20} * 10))); do
-    id=$(win_id "$1")
-    if [ -n "$id" ]; then echo "$id"; return 0; fi
-    kill -0 "$wpid" 2>/dev/null || { echo "FAIL: Wireshark exited:" >&2; cat "$work/wireshark.log" >&2; return 1; }
-    sleep 0.1
-  done
-  return 1
-}
-shot() { import -window root "$shots/$1.png"; }
-# A window can exist before it is viewable (BadMatch on SetInputFocus under
-# load): retry for up to 15 s rather than fail on the race.
-focus() {
-  local i
-  for i in $(seq 30); do
-    xdotool windowfocus --sync "$1" 2>/dev/null && { sleep 0.3; return 0; }
-    sleep 0.5
-  done
-  echo "FAIL: window $1 never took the focus" >&2
-  return 1
-}
-clip_reset() { echo "tcplife-clipboard-sentinel" | xclip -selection clipboard -i; sleep 0.2; }
-clip() { timeout 5 xclip -o -selection clipboard 2>/dev/null || true; }
+gui_wslog=$work/wireshark.log
+as_user env QT_QPA_PLATFORM=xcb wireshark -C "$profile" -r "$cap" >"$gui_wslog" 2>&1 &
+gui_wpid=$!
 
 title_re="^$(basename "$cap" | sed 's/[.[\*^$]/\\&/g')"
 main=$(wait_win "$title_re" 60) || { shot startup; echo "FAIL: no Wireshark window (see $shots)"; exit 1; }
@@ -219,8 +165,10 @@ if st=$(wait_win 'TCP Lifecycle' 15); then
   else
     fail "Statistics > TCP Lifecycle differs from tshark -z tcplife,tree:"; cat "$work/stats.diff"
   fi
-  if [ -n "$readme_shots" ]; then
-    convert "$shots/04-stats-tree.png" -crop 900x560+0+0 +repage -colors 64 "PNG8:$readme_shots/screenshot-stats.png"
+  if [ -n "$readme_shots" ]; then  # "TCP connections" folded, to show the other sections
+    xdotool mousemove $((X + 70)) $((Y + 41)) click 1; sleep 0.3; xdotool key Left; sleep 0.5
+    shot 04-stats-tree-folded
+    convert "$shots/04-stats-tree-folded.png" -crop 900x560+0+0 +repage -colors 64 "PNG8:$readme_shots/screenshot-stats.png"
   fi
   if [ $demo = 1 ]; then
     for want in 'TCP connections = 7' 'complete = 4' 'refused = 1' 'three_way = 1' \
@@ -350,8 +298,8 @@ fi
 
 # 6. the profile's columns, from the recent file Wireshark writes on exit --------------
 focus "$main"; xdotool key ctrl+q
-for _ in $(seq 100); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
-wpid=""
+for _ in $(seq 100); do kill -0 "$gui_wpid" 2>/dev/null || break; sleep 0.1; done
+gui_wpid=""
 recent="$home/.config/wireshark/profiles/$profile/recent"
 cols=$(sed -n '/^column.width:/,/^$/p' "$recent" 2>/dev/null | grep -o '%Cus:[a-z._]*' | tr '\n' ' ')
 want_cols='%Cus:tcplife.step %Cus:tcplife.sender %Cus:tcplife.state.client %Cus:tcplife.state.server %Cus:tcplife.closer '

@@ -94,7 +94,7 @@ def label_matches(text, exp):
     (step, its number, RST kind); when the expectation gives no number, the
     text's own " n/3" or " n/4" is accepted. Returns the matched label or None."""
     want = step_label(exp)
-    if "handshake.step" not in exp and "close.step" not in exp and "rst.kind" not in exp:
+    if not exp.get("handshake.step") and not exp.get("close.step") and not exp.get("rst.kind"):
         m = re.match(re.escape(want) + r"( [1-4]/[34])?", text)
         want = m.group(0) if m else want
     return want if text.startswith(want) else None
@@ -103,19 +103,16 @@ def label_matches(text, exp):
 def step_label(exp):
     """The label the views use, built from a hand-written expectation."""
     label = exp["step"]
-    if "handshake.step" in exp:
+    if exp.get("handshake.step"):
         label += f" {exp['handshake.step']}/3"
-    elif "close.step" in exp:
+    elif exp.get("close.step"):
         label += f" {exp['close.step']}/4"
-    if "rst.kind" in exp:
+    if exp.get("rst.kind"):
         label += f" {exp['rst.kind']}"
     return label
 
 
-STEP_NAMES = ("syn", "syn_retransmission", "syn_ack", "syn_ack_retransmission", "handshake_ack",
-              "data", "ack", "fin_active", "fin_active_ack", "fin_passive", "fin_passive_merged",
-              "fin_simultaneous", "last_ack", "fin_retransmission", "rst", "after_close")
-PREFIX = re.compile(r"^\[(%s)\b([^\]]*)\] " % "|".join(STEP_NAMES))
+PREFIX = re.compile(r"^\[([a-z][a-z_]*)( [^\]]*)?\] ")  # "[step ...] ", not "[TCP ...]"
 
 
 # ---- info ------------------------------------------------------------------------------

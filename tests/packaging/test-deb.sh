@@ -41,6 +41,10 @@ ws_major=${TCPLIFE_WS_VERSION%%.*}; ws_minor=${TCPLIFE_WS_VERSION#*.}
 grep -Fq "(<< $ws_major.$((ws_minor + 1))~)" <<<"$dep" || fail "Depends lacks the << next-minor bound"
 files=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 grep -qx ".$TCPLIFE_PLUGIN_DIR/tcplife.so" <<<"$files" || fail "tcplife.so not in .$TCPLIFE_PLUGIN_DIR"
+for f in preferences colorfilters dfilter_buttons; do
+  dpkg-deb -c "$deb" | grep -q " \./usr/share/wireshark/profiles/TCP Lifecycle/$f\$" \
+    || fail "the TCP Lifecycle profile's $f is not in ./usr/share/wireshark/profiles/"
+done
 
 # 3. A clean chroot (cached), copied for this run.
 base="$cache/$suite-clean"
