@@ -13,6 +13,7 @@
 
 #include <epan/column-utils.h>
 #include <epan/prefs.h>
+#include <string.h>
 
 static tcplife_pref_bool_t pref_info_column = TRUE;
 static tcplife_pref_bool_t pref_info_column_all = FALSE;
@@ -36,40 +37,75 @@ static bool is_lifecycle_step(unsigned step)
     return step != TL_STEP_DATA && step != TL_STEP_ACK && step != TL_STEP_ICMP_QUOTE;
 }
 
-static void append_state(wmem_strbuf_t *text, const char *role, unsigned before, unsigned after,
-                         bool *first)
+/* Labels are built with plain copies: a printf per packet costs more than
+ * the rest of tcplife in the packet list. */
+typedef struct {
+    char text[128];
+    size_t len;
+} label_t;
+
+static void put(label_t *l, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > sizeof l->text - 1 - l->len)
+        n = sizeof l->text - 1 - l->len;
+    memcpy(l->text + l->len, s, n);
+    l->len += n;
+    l->text[l->len] = '\0';
+}
+
+static void put_step_label(label_t *l, const tcplife_record_t *rec)
+{
+    const tl_annotation_t *a = &rec->ann;
+    unsigned number = a->handshake_step ? a->handshake_step : a->close_step;
+    put(l, tl_step_name(a->step));
+    if (number) {
+        char n[] = " n/3";
+        n[1] = (char)('0' + number % 10);
+        n[3] = a->handshake_step ? '3' : '4';
+        put(l, n);
+    }
+    if (a->rst_kind != TL_RST_NONE) {
+        put(l, " ");
+        put(l, tl_rst_kind_name(a->rst_kind));
+    }
+}
+
+static void put_state_change(label_t *l, const char *role, unsigned before, unsigned after, bool *first)
 {
     if (before == after)
         return;
-    wmem_strbuf_append_printf(text, "%s%s %s", *first ? ": " : ", ", role, tl_state_name(after));
+    put(l, *first ? ": " : ", ");
+    put(l, role);
+    put(l, " ");
+    put(l, tl_state_name(after));
     *first = false;
+}
+
+static void info_label(label_t *l, const tcplife_record_t *rec)
+{
+    const tl_annotation_t *a = &rec->ann;
+    bool first = true;
+    l->len = 0;
+    put(l, "[");
+    put_step_label(l, rec);
+    put_state_change(l, "client", rec->client_before, a->state_client, &first);
+    put_state_change(l, "server", rec->server_before, a->state_server, &first);
+    put(l, "] ");
 }
 
 char *tcplife_step_label(wmem_allocator_t *pool, const tcplife_record_t *rec)
 {
-    const tl_annotation_t *a = &rec->ann;
-    const char *kind = a->rst_kind != TL_RST_NONE ? tl_rst_kind_name(a->rst_kind) : NULL;
-    unsigned number = a->handshake_step ? a->handshake_step : a->close_step;
-    unsigned of = a->handshake_step ? 3 : 4;
-    if (number && kind)
-        return wmem_strdup_printf(pool, "%s %u/%u %s", tl_step_name(a->step), number, of, kind);
-    if (number)
-        return wmem_strdup_printf(pool, "%s %u/%u", tl_step_name(a->step), number, of);
-    if (kind)
-        return wmem_strdup_printf(pool, "%s %s", tl_step_name(a->step), kind);
-    return wmem_strdup(pool, tl_step_name(a->step));
+    label_t l = { .len = 0 };
+    put_step_label(&l, rec);
+    return wmem_strdup(pool, l.text);
 }
 
 const char *tcplife_info_text(wmem_allocator_t *pool, const tcplife_record_t *rec)
 {
-    const tl_annotation_t *a = &rec->ann;
-    wmem_strbuf_t *text = wmem_strbuf_new(pool, "[");
-    wmem_strbuf_append(text, tcplife_step_label(pool, rec));
-    bool first = true;
-    append_state(text, "client", rec->client_before, a->state_client, &first);
-    append_state(text, "server", rec->server_before, a->state_server, &first);
-    wmem_strbuf_append(text, "] ");
-    return wmem_strbuf_get_str(text);
+    label_t l;
+    info_label(&l, rec);
+    return wmem_strdup(pool, l.text);
 }
 
 void tcplife_info_column_add(packet_info *pinfo, const tcplife_record_t *rec)
@@ -78,5 +114,7 @@ void tcplife_info_column_add(packet_info *pinfo, const tcplife_record_t *rec)
         return;
     if (!pref_info_column_all && !is_lifecycle_step(rec->ann.step))
         return;
-    col_prepend_fstr(pinfo->cinfo, COL_INFO, "%s", tcplife_info_text(pinfo->pool, rec));
+    label_t l;
+    info_label(&l, rec);
+    col_prepend_fstr(pinfo->cinfo, COL_INFO, "%s", l.text);
 }

@@ -8,7 +8,9 @@
 #include "tcplife.h"
 #include "lifecycle_names.h"
 
+#include <epan/column-info.h>
 #include <epan/expert.h>
+#include <epan/tap.h>
 
 static int hf_phase = -1, hf_step = -1, hf_handshake_step = -1, hf_close_step = -1;
 static int hf_sender = -1, hf_closer = -1, hf_state_client = -1, hf_state_server = -1;
@@ -361,13 +363,28 @@ static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_anno
         expert_add_info(pinfo, item, &ei_midstream);
 }
 
+/* Expert infos without a tree only feed the expert tap and the Expert
+ * column; each costs about a thousand instructions, so skip them when
+ * neither is there. */
+static bool expert_infos_collected(const packet_info *pinfo)
+{
+    static int expert_tap = -1;
+    if (expert_tap < 0)
+        expert_tap = find_tap_id("expert");
+    return have_tap_listener(expert_tap) ||
+           (pinfo->cinfo && pinfo->cinfo->col_first[COL_EXPERT] >= 0);
+}
+
 void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
                     const tcplife_record_t *rec, bool capture_complete)
 {
     const tl_annotation_t *a = &rec->ann;
     if (!proto_field_is_referenced(tree, proto_tcplife)) {
         /* No tree, or an invisible one in which no tcplife field is used:
-         * nothing to build, but the expert infos still count (-z expert). */
+         * nothing to build, but the expert infos still count where someone
+         * collects them (-z expert, Expert Information, an Expert column). */
+        if (!expert_infos_collected(pinfo))
+            return;
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
             add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
         tcplife_render_handshake(NULL, pinfo, tvb, rec);
