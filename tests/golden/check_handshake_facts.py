@@ -108,6 +108,8 @@ def expected(conn):
         cookie = cookie or r["tcp.options.tfo.cookie"].replace(":", "")
     if cookie:
         exp["tcplife.tfo.cookie"] = cookie
+    if client_syns and not synacks and int(client_syns[0]["tcp.len"] or 0):
+        exp["tcplife.tfo.syn_data"] = "unanswered"
     if client_syns and synacks and int(client_syns[0]["tcp.len"] or 0):
         data = int(client_syns[0]["tcp.len"])
         exp["tcplife.tfo.syn_data"] = "accepted" if synacks[0]["tcp.ack"] == str(1 + data) else "not_accepted"
