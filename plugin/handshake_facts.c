@@ -131,7 +131,8 @@ tl_time_t tl_handshake_syn_wait(const tl_handshake_facts_t *f)
 {
     if (!f->syns)
         return -1;
-    return (f->answer != TL_SYN_ANSWER_NONE ? f->answer_time : f->last_syn) - f->first_syn;
+    tl_time_t wait = (f->answer != TL_SYN_ANSWER_NONE ? f->answer_time : f->last_syn) - f->first_syn;
+    return wait >= 0 ? wait : -1; /* answered before the SYN was captured: reordered */
 }
 
 static const char *const answer_names[TL_SYN_ANSWER_COUNT] = { "none", "syn_ack", "rst" };

@@ -127,7 +127,8 @@ void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tv
         proto_item_set_generated(proto_tree_add_uint(t, hf_syn_retransmissions, tvb, 0, 0, f->syns - 1u));
         proto_item_set_generated(proto_tree_add_string(t, hf_syn_answer, tvb, 0, 0,
                                                        tl_syn_answer_name(f->answer)));
-        add_time(t, hf_syn_wait, tvb, tl_handshake_syn_wait(f));
+        if (tl_handshake_syn_wait(f) >= 0)
+            add_time(t, hf_syn_wait, tvb, tl_handshake_syn_wait(f));
     }
     if (f->syn_acks)
         proto_item_set_generated(proto_tree_add_uint(t, hf_synack_retransmissions, tvb, 0, 0,
