@@ -143,7 +143,6 @@ static void disprove(tl_conn_t *c)
         if ((a->flags & TL_ANN_TIME_WAIT_START) &&
             a->tw_role == (client ? TL_ROLE_CLIENT : TL_ROLE_SERVER)) {
             a->flags &= (uint16_t)~TL_ANN_TIME_WAIT_START; /* it never entered TIME_WAIT */
-            a->time_wait_expiry = 0;
         }
     }
     c->ep[r->endpoint].state = r->actual;
@@ -181,9 +180,8 @@ static void disprove_handshake_ack(tl_conn_t *c, tl_annotation_t *out)
 
 static void start_time_wait(tl_conn_t *c, int ep, const tl_segment_t *seg, tl_annotation_t *out)
 {
-    c->ep[ep].time_wait_expiry = seg->time + c->config.time_wait;
+    c->ep[ep].time_wait_expiry = tl_time_wait_expiry(c, seg->time);
     out->flags |= TL_ANN_TIME_WAIT_START;
-    out->time_wait_expiry = c->ep[ep].time_wait_expiry;
     out->tw_role = role_of(c, ep);
 }
 
@@ -670,10 +668,8 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
     if (c->packets == 0) {
         assign_roles(c, &s);
         out->flags |= c->midstream ? TL_ANN_MIDSTREAM_START : 0;
-        if (c->reuse_remaining >= 0) {
+        if (c->reuse_remaining >= 0)
             out->flags |= TL_ANN_TIME_WAIT_REUSE;
-            out->time_wait_remaining = c->reuse_remaining;
-        }
     }
     c->packets++;
     c->last_time = seg->time;
@@ -820,6 +816,27 @@ static const char *zeek_state(const tl_conn_t *c, const char *history)
     return "OTH";
 }
 
+/* Can a packet not read yet, or a later end of the capture, still change the
+ * verdict? Only these can: any packet of a connection that is not over; a FIN
+ * repeated after its ACK while the core still assumes that ACK arrived (the
+ * open revision: the FIN's sender goes back to LAST_ACK or FIN_WAIT_1, the
+ * connection is no longer closed); the first packet of an endpoint that had
+ * sent nothing (Zeek's conn_state); and the end of the capture for an
+ * endpoint in TIME_WAIT (CLOSED once the capture runs past its expiry).
+ * Packets after an accepted RST, and RSTs or stragglers after both FINs were
+ * acknowledged, change nothing but the history (which only grows). */
+static bool verdict_settled(const tl_conn_t *c, const tl_summary_t *s)
+{
+    const tl_revision_t *r = &c->revision;
+    if (!c->ep[0].sent_anything || !c->ep[1].sent_anything)
+        return false;
+    if (c->reset) /* every state is CLOSED: only a FIN repeated by an endpoint assumed CLOSED moves it */
+        return !(r->open && r->assumed == TL_STATE_CLOSED && c->ep[r->endpoint].fin_acked);
+    if (!conn_is_over(c) || r->open)
+        return false;
+    return s->state_client != TL_STATE_TIME_WAIT && s->state_server != TL_STATE_TIME_WAIT;
+}
+
 void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *out)
 {
     const tl_endpoint_t *cl = &c->ep[c->client], *sv = &c->ep[!c->client];
@@ -864,4 +881,5 @@ void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *
     out->zeek_state = zeek_state(c, out->history);
     out->duration = c->last_time - c->first_time;
     out->close_wait = c->close_wait;
+    out->settled = verdict_settled(c, out);
 }

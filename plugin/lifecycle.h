@@ -168,8 +168,8 @@ enum {
     TL_ANN_SIMULTANEOUS_OPEN = 1u << 2,
     TL_ANN_SIMULTANEOUS_CLOSE = 1u << 3,
     TL_ANN_ROLES_INFERRED = 1u << 4,
-    TL_ANN_TIME_WAIT_START = 1u << 5,     /* time_wait_expiry is set */
-    TL_ANN_TIME_WAIT_REUSE = 1u << 6,     /* time_wait_remaining is set */
+    TL_ANN_TIME_WAIT_START = 1u << 5,     /* tw_role enters TIME_WAIT: tl_time_wait_expiry() */
+    TL_ANN_TIME_WAIT_REUSE = 1u << 6,     /* tl_time_wait_remaining() */
     TL_ANN_DATA_AFTER_FIN = 1u << 7,      /* sender already sent its FIN */
     TL_ANN_CLOSE_WAIT_LONG = 1u << 8,     /* passive FIN after a long CLOSE_WAIT */
     TL_ANN_HALF_OPEN = 1u << 9,           /* SYN-ACK never acknowledged (look-ahead) */
@@ -196,8 +196,6 @@ typedef struct {
     uint16_t flags;          /* TL_ANN_*: knowable when the packet is seen */
     uint16_t lookahead;      /* TL_ANN_*: verdicts later packets settled; valid
                                 only once the whole capture has been read */
-    tl_time_t time_wait_expiry;    /* with TL_ANN_TIME_WAIT_START */
-    tl_time_t time_wait_remaining; /* with TL_ANN_TIME_WAIT_REUSE */
 } tl_annotation_t;
 
 /* Key packets of a connection (frame numbers, 0 = not seen). */
@@ -316,9 +314,16 @@ bool tl_conn_is_new_incarnation(const tl_conn_t *conn, const tl_segment_t *seg);
  * ends that TIME_WAIT. */
 void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segment_t *first);
 
-/* Connection-level verdicts, as of `capture_end` (the last packet's time). */
+/* Connection-level verdicts, as of `capture_end` (the last packet's time).
+ * `settled` says whether the verdict (outcome, close_style, active_closer,
+ * state_client, state_server, zeek_state) can still change with packets not
+ * read yet: true only when no later packet and no later capture end can
+ * change it. Until then a single-pass view must show it as pending. The
+ * history only grows (later letters are appended); duration and the counters
+ * are "so far". */
 typedef struct {
     uint8_t outcome;         /* tl_outcome_t */
+    bool settled;
     uint8_t close_style;     /* tl_close_style_t */
     uint8_t active_closer;   /* tl_active_closer_t */
     uint8_t state_client;    /* tl_state_t at capture end */
@@ -330,6 +335,20 @@ typedef struct {
 } tl_summary_t;
 
 void tl_conn_summarize(const tl_conn_t *conn, tl_time_t capture_end, tl_summary_t *out);
+
+/* With TL_ANN_TIME_WAIT_START: when the TIME_WAIT that the packet seen at
+ * `packet_time` starts ends (not stored per packet: it is always that). */
+static inline tl_time_t tl_time_wait_expiry(const tl_conn_t *conn, tl_time_t packet_time)
+{
+    return packet_time + conn->config.time_wait;
+}
+
+/* With TL_ANN_TIME_WAIT_REUSE (the incarnation's first packet): how much of
+ * the previous incarnation's TIME_WAIT was left. */
+static inline tl_time_t tl_time_wait_remaining(const tl_conn_t *conn)
+{
+    return conn->reuse_remaining;
+}
 
 /* Endpoint index (0/1) of a role. */
 static inline int tl_conn_endpoint_of(const tl_conn_t *conn, tl_role_t role)

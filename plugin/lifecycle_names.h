@@ -19,6 +19,14 @@ const char *tl_outcome_name(unsigned outcome);
 const char *tl_close_style_name(unsigned style);
 const char *tl_active_closer_name(unsigned closer);
 
+/* The same values while the verdict is pending: "pending_" + the name
+ * (tl_summary_t.settled false and the capture not fully read). */
+const char *tl_outcome_pending_name(unsigned outcome);
+const char *tl_close_style_pending_name(unsigned style);
+const char *tl_active_closer_pending_name(unsigned closer);
+const char *tl_state_pending_name(unsigned state);
+const char *tl_zeek_state_pending_name(const char *code);
+
 /* Human wording for the tree's summary line, e.g. "passive FIN". */
 const char *tl_step_description(unsigned step);
 

@@ -8,6 +8,7 @@
 #include "ws_compat.h"
 #include "lifecycle.h"
 #include "handshake_facts.h"
+#include "tcplife_forensics.h"
 
 /* A 4-tuple, endpoints in a canonical order so both directions match. */
 typedef struct {
@@ -25,6 +26,7 @@ typedef struct tcplife_conn {
     int8_t window_shift[2];    /* per endpoint: -2 no SYN seen, -1 no scaling, else shift */
     uint8_t first_sender_side; /* which side of `tuple` endpoint 0 is */
     tl_handshake_facts_t handshake;
+    tcplife_forensics_t forensics; /* facts, RST evidence (tcplife_forensics.c) */
 } tcplife_conn_t;
 
 /* What one TCP layer of one frame is; stored on the first pass, rendered on
@@ -52,6 +54,12 @@ void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tv
 /* tcplife_stats.c: the tap and the Statistics menu / -z tcplife,tree. */
 void tcplife_register_stats(void);
 void tcplife_tap_record(packet_info *pinfo, const tcplife_record_t *record);
+
+/* tcplife_refilter.c: has the whole capture been read (tshark -2's second
+ * pass, the GUI once the file is loaded)? In the GUI, re-applies a tcplife
+ * display filter that was evaluated before then. */
+void tcplife_refilter_register(void);
+bool tcplife_capture_complete(packet_info *pinfo);
 
 /* The time of the last packet read so far (of the whole capture once the
  * first pass is done). */

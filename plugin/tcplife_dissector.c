@@ -14,6 +14,7 @@
 #include "frame_records.h"
 #include "tcp_options.h"
 #include "tcp_segments.h"
+#include "tcplife_info_column.h"
 
 #include <epan/prefs.h>
 #include <string.h>
@@ -172,6 +173,7 @@ static tcplife_record_t *analyse_frame(packet_info *pinfo, unsigned *count)
         rec->server_before = core->packets ? core->ep[!core->client].state : TL_STATE_UNKNOWN;
         tl_conn_process(core, &seg, &rec->ann);
         tl_handshake_facts_update(&conn->handshake, core, &seg, &rec->ann);
+        tcplife_forensics_process(conn, &seg, &rec->ann);
         conn->last_frame = pinfo->num;
         rec++;
     }
@@ -190,11 +192,12 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!records)
         return 0;
 
-    /* Look-ahead verdicts are final once the first pass is over: that is any
-     * revisit (tshark -2's second pass, the GUI after loading). */
-    bool capture_complete = PINFO_FD_VISITED(pinfo);
+    /* Look-ahead verdicts are final once the first pass is over (tshark -2's
+     * second pass, the GUI after loading; not during a live capture). */
+    bool capture_complete = tcplife_capture_complete(pinfo);
     for (unsigned i = 0; i < count; i++) {
         tcplife_render(tree, pinfo, tvb, &records[i], capture_complete);
+        tcplife_info_column_add(pinfo, &records[i]);
         tcplife_tap_record(pinfo, &records[i]);
     }
     return tvb_captured_length(tvb);
@@ -236,6 +239,7 @@ void proto_register_tcplife(void)
     register_cleanup_routine(tcplife_cleanup);
     conn_by_tuple = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), tuple_hash, tuple_equal);
     tcplife_register_stats();
+    tcplife_refilter_register();
 }
 
 void proto_reg_handoff_tcplife(void)

@@ -21,11 +21,18 @@ static int hf_conn_outcome = -1, hf_conn_close_style = -1, hf_conn_active_closer
 static int hf_conn_state_client = -1, hf_conn_state_server = -1, hf_conn_zeek_state = -1;
 static int hf_conn_history = -1, hf_conn_duration = -1, hf_conn_close_wait = -1;
 static int hf_conn_packets = -1, hf_conn_first_frame = -1, hf_conn_last_frame = -1;
+static int hf_conn = -1, hf_conn_final = -1, hf_refs = -1;
+/* Every relative time also as a number of seconds (hidden: for -T json/ek and
+ * Elasticsearch, whose mapping takes relative times for dates). */
+static int hf_tw_remaining_s = -1, hf_handshake_rtt_s = -1, hf_server_rtt_s = -1;
+static int hf_client_rtt_s = -1, hf_conn_duration_s = -1, hf_conn_close_wait_s = -1;
 
 static gint ett_tcplife = -1, ett_conn = -1, ett_refs = -1;
 
 static expert_field ei_missing_third_ack = EI_INIT, ei_half_open = EI_INIT;
-static expert_field ei_syn_unanswered = EI_INIT, ei_refused = EI_INIT, ei_reset = EI_INIT;
+static expert_field ei_syn_unanswered = EI_INIT, ei_refused = EI_INIT;
+/* One per RST kind (refused and out_of_window have their own; none is unused). */
+static expert_field ei_reset[TL_RST_COUNT] = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
 static expert_field ei_rst_out_of_window = EI_INIT, ei_merged_fin_ack = EI_INIT;
 static expert_field ei_simultaneous_close = EI_INIT, ei_simultaneous_open = EI_INIT;
 static expert_field ei_time_wait_reuse = EI_INIT, ei_close_wait_long = EI_INIT;
@@ -39,6 +46,8 @@ static expert_field ei_data_after_fin = EI_INIT, ei_midstream = EI_INIT;
     { &id, { name, abbrev, FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 #define FRAME_FIELD(id, name, abbrev, type, blurb) \
     { &id, { name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(type), 0x0, blurb, HFILL } }
+#define SECONDS_FIELD(id, name, abbrev, blurb) \
+    { &id, { name, abbrev, FT_DOUBLE, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 
 void tcplife_register_fields(int proto)
 {
@@ -76,6 +85,8 @@ void tcplife_register_fields(int proto)
             "A SYN reopening this 4-tuple before the previous connection's TIME_WAIT ended"),
         RELTIME_FIELD(hf_tw_remaining, "TIME_WAIT remaining", "tcplife.time_wait.remaining",
             "How much of the previous connection's TIME_WAIT was left"),
+        SECONDS_FIELD(hf_tw_remaining_s, "TIME_WAIT remaining (s)", "tcplife.time_wait.remaining_seconds",
+            "tcplife.time_wait.remaining as a number of seconds"),
         STRING_FIELD(hf_rst_kind, "RST kind", "tcplife.rst.kind",
             "refused, handshake_abort, abort, after_fin, out_of_window or midstream"),
         RELTIME_FIELD(hf_handshake_rtt, "Handshake RTT", "tcplife.handshake.rtt",
@@ -83,6 +94,14 @@ void tcplife_register_fields(int proto)
         RELTIME_FIELD(hf_server_rtt, "Server RTT", "tcplife.handshake.server_rtt", "SYN to SYN-ACK"),
         RELTIME_FIELD(hf_client_rtt, "Client RTT", "tcplife.handshake.client_rtt",
             "SYN-ACK to the packet that completes the handshake"),
+        SECONDS_FIELD(hf_handshake_rtt_s, "Handshake RTT (s)", "tcplife.handshake.rtt_seconds",
+            "tcplife.handshake.rtt as a number of seconds"),
+        SECONDS_FIELD(hf_server_rtt_s, "Server RTT (s)", "tcplife.handshake.server_rtt_seconds",
+            "tcplife.handshake.server_rtt as a number of seconds"),
+        SECONDS_FIELD(hf_client_rtt_s, "Client RTT (s)", "tcplife.handshake.client_rtt_seconds",
+            "tcplife.handshake.client_rtt as a number of seconds"),
+        { &hf_refs, { "Key packets", "tcplife.ref", FT_NONE, BASE_NONE, NULL, 0x0,
+            "Links to the connection's key packets (single pass: those seen so far)", HFILL } },
         FRAME_FIELD(hf_ref[TL_REF_SYN], "SYN", "tcplife.ref.syn", FT_FRAMENUM_REQUEST, NULL),
         FRAME_FIELD(hf_ref[TL_REF_SYN_ACK], "SYN-ACK", "tcplife.ref.syn_ack", FT_FRAMENUM_RESPONSE, NULL),
         FRAME_FIELD(hf_ref[TL_REF_HANDSHAKE_ACK], "Handshake ACK", "tcplife.ref.handshake_ack",
@@ -93,25 +112,35 @@ void tcplife_register_fields(int proto)
             FT_FRAMENUM_NONE, NULL),
         FRAME_FIELD(hf_ref[TL_REF_LAST_ACK], "Last ACK", "tcplife.ref.last_ack", FT_FRAMENUM_ACK, NULL),
         FRAME_FIELD(hf_ref[TL_REF_RST], "RST", "tcplife.ref.rst", FT_FRAMENUM_NONE, NULL),
+        { &hf_conn, { "Connection", "tcplife.conn", FT_NONE, BASE_NONE, NULL, 0x0,
+            "The connection's verdicts", HFILL } },
+        BOOL_FIELD(hf_conn_final, "Final", "tcplife.conn.final",
+            "The verdict can no longer change (always in two-pass mode and once the GUI has "
+            "read the whole file); while false the verdict fields say pending_..."),
         STRING_FIELD(hf_conn_outcome, "Outcome", "tcplife.conn.outcome",
             "complete, reset, refused, syn_unanswered, handshake_incomplete, half_closed, open, "
-            "midstream_closed or midstream_open"),
+            "midstream_closed or midstream_open; pending_<value> while not final"),
         STRING_FIELD(hf_conn_close_style, "Close style", "tcplife.conn.close_style",
-            "four_way, three_way, simultaneous, half, rst or none"),
+            "four_way, three_way, simultaneous, half, rst or none; pending_<value> while not final"),
         STRING_FIELD(hf_conn_active_closer, "Active closer", "tcplife.conn.active_closer",
-            "Who first sent a FIN or RST after the handshake: client, server, both or none"),
+            "Who first sent a FIN or RST after the handshake: client, server, both or none; "
+            "pending_<value> while not final"),
         STRING_FIELD(hf_conn_state_client, "Client state at end", "tcplife.conn.state.client",
-            "The client's state at the end of the capture"),
+            "The client's state at the end of the capture; pending_<state> while not final"),
         STRING_FIELD(hf_conn_state_server, "Server state at end", "tcplife.conn.state.server",
-            "The server's state at the end of the capture"),
+            "The server's state at the end of the capture; pending_<state> while not final"),
         STRING_FIELD(hf_conn_zeek_state, "Zeek conn_state", "tcplife.conn.zeek_state",
-            "The connection's conn_state as Zeek's conn.log names it"),
+            "The connection's conn_state as Zeek's conn.log names it; pending_<code> while not final"),
         STRING_FIELD(hf_conn_history, "History", "tcplife.conn.history",
-            "Zeek-compatible history letters, client upper case"),
+            "Zeek-compatible history letters, client upper case (single pass: so far; only grows)"),
         RELTIME_FIELD(hf_conn_duration, "Duration", "tcplife.conn.duration",
             "First to last packet of the connection"),
         RELTIME_FIELD(hf_conn_close_wait, "CLOSE_WAIT", "tcplife.conn.close_wait",
             "Passive closer: from receiving the FIN to sending its own"),
+        SECONDS_FIELD(hf_conn_duration_s, "Duration (s)", "tcplife.conn.duration_seconds",
+            "tcplife.conn.duration as a number of seconds"),
+        SECONDS_FIELD(hf_conn_close_wait_s, "CLOSE_WAIT (s)", "tcplife.conn.close_wait_seconds",
+            "tcplife.conn.close_wait as a number of seconds"),
         { &hf_conn_packets, { "Packets", "tcplife.conn.packets", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Packets of this connection", HFILL } },
         FRAME_FIELD(hf_conn_first_frame, "First frame", "tcplife.conn.first_frame",
@@ -129,8 +158,14 @@ void tcplife_register_fields(int proto)
             "SYN never answered", EXPFILL } },
         { &ei_refused, { "tcplife.expert.refused", PI_SEQUENCE, PI_NOTE,
             "Connection refused: RST answers the SYN", EXPFILL } },
-        { &ei_reset, { "tcplife.expert.reset", PI_SEQUENCE, PI_WARN,
-            "Connection reset", EXPFILL } },
+        { &ei_reset[TL_RST_HANDSHAKE_ABORT], { "tcplife.expert.reset_handshake_abort", PI_SEQUENCE,
+            PI_WARN, "Connection reset during the handshake", EXPFILL } },
+        { &ei_reset[TL_RST_ABORT], { "tcplife.expert.reset_abort", PI_SEQUENCE, PI_WARN,
+            "Connection reset: established connection aborted", EXPFILL } },
+        { &ei_reset[TL_RST_AFTER_FIN], { "tcplife.expert.reset_after_fin", PI_SEQUENCE, PI_WARN,
+            "Connection reset after a FIN", EXPFILL } },
+        { &ei_reset[TL_RST_MIDSTREAM], { "tcplife.expert.reset_midstream", PI_SEQUENCE, PI_WARN,
+            "Connection reset (capture began mid-connection)", EXPFILL } },
         { &ei_rst_out_of_window, { "tcplife.expert.rst_out_of_window", PI_SEQUENCE, PI_WARN,
             "RST outside the receive window: the receiver ignores it", EXPFILL } },
         { &ei_merged_fin_ack, { "tcplife.expert.merged_fin_ack", PI_SEQUENCE, PI_CHAT,
@@ -152,6 +187,7 @@ void tcplife_register_fields(int proto)
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
+    tcplife_forensics_register(proto);
 }
 
 /* ---- rendering ------------------------------------------------------------------ */
@@ -204,6 +240,14 @@ static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
     proto_tree_add_time(tree, hf, tvb, 0, 0, &t);
 }
 
+/* A relative time, and the same as a hidden number of seconds. */
+static void add_duration(proto_tree *tree, int hf, int hf_seconds, tvbuff_t *tvb, tl_time_t ns)
+{
+    add_time(tree, hf, tvb, ns);
+    proto_item *item = proto_tree_add_double(tree, hf_seconds, tvb, 0, 0, (double)ns / (double)TL_NS_PER_SEC);
+    proto_item_set_hidden(item);
+}
+
 static proto_item *add_generated_bool(proto_tree *tree, int hf, tvbuff_t *tvb)
 {
     proto_item *item = proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE);
@@ -211,41 +255,58 @@ static proto_item *add_generated_bool(proto_tree *tree, int hf, tvbuff_t *tvb)
     return item;
 }
 
+/* The verdict, final or pending (SPEC "Pending is not a verdict"): while
+ * `final` is false every verdict field says pending_<value so far>. */
 static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_t *conn,
-                              const tl_summary_t *s)
+                              const tl_summary_t *s, bool final, bool visible)
 {
-    proto_item *top;
-    proto_tree *sub = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_conn, &top,
-        "Connection: %s, %s close, active closer %s", tl_outcome_name(s->outcome),
-        tl_close_style_name(s->close_style), tl_active_closer_name(s->active_closer));
+    const char *outcome = final ? tl_outcome_name(s->outcome) : tl_outcome_pending_name(s->outcome);
+    const char *style = final ? tl_close_style_name(s->close_style) : tl_close_style_pending_name(s->close_style);
+    const char *closer = final ? tl_active_closer_name(s->active_closer)
+                               : tl_active_closer_pending_name(s->active_closer);
+    proto_item *top = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(top);
-    proto_tree_add_string(sub, hf_conn_outcome, tvb, 0, 0, tl_outcome_name(s->outcome));
-    proto_tree_add_string(sub, hf_conn_close_style, tvb, 0, 0, tl_close_style_name(s->close_style));
-    proto_tree_add_string(sub, hf_conn_active_closer, tvb, 0, 0, tl_active_closer_name(s->active_closer));
-    proto_tree_add_string(sub, hf_conn_state_client, tvb, 0, 0, tl_state_name(s->state_client));
-    proto_tree_add_string(sub, hf_conn_state_server, tvb, 0, 0, tl_state_name(s->state_server));
-    proto_tree_add_string(sub, hf_conn_zeek_state, tvb, 0, 0, s->zeek_state);
+    if (visible)
+        proto_item_set_text(top, "%s: %s, %s close, active closer %s",
+                            final ? "Connection"
+                                  : "Connection so far (pending: later packets can change it; final with "
+                                    "tshark -2 or once the GUI has read the whole capture)",
+                            tl_outcome_name(s->outcome), tl_close_style_name(s->close_style),
+                            tl_active_closer_name(s->active_closer));
+    proto_tree *sub = proto_item_add_subtree(top, ett_conn);
+    proto_item_set_generated(proto_tree_add_boolean(sub, hf_conn_final, tvb, 0, 0, final));
+    proto_tree_add_string(sub, hf_conn_outcome, tvb, 0, 0, outcome);
+    proto_tree_add_string(sub, hf_conn_close_style, tvb, 0, 0, style);
+    proto_tree_add_string(sub, hf_conn_active_closer, tvb, 0, 0, closer);
+    proto_tree_add_string(sub, hf_conn_state_client, tvb, 0, 0,
+                          final ? tl_state_name(s->state_client) : tl_state_pending_name(s->state_client));
+    proto_tree_add_string(sub, hf_conn_state_server, tvb, 0, 0,
+                          final ? tl_state_name(s->state_server) : tl_state_pending_name(s->state_server));
+    proto_tree_add_string(sub, hf_conn_zeek_state, tvb, 0, 0,
+                          final ? s->zeek_state : tl_zeek_state_pending_name(s->zeek_state));
     proto_tree_add_string(sub, hf_conn_history, tvb, 0, 0, s->history);
-    add_time(sub, hf_conn_duration, tvb, s->duration);
+    add_duration(sub, hf_conn_duration, hf_conn_duration_s, tvb, s->duration);
     if (s->close_wait >= 0)
-        add_time(sub, hf_conn_close_wait, tvb, s->close_wait);
+        add_duration(sub, hf_conn_close_wait, hf_conn_close_wait_s, tvb, s->close_wait);
     proto_tree_add_uint(sub, hf_conn_packets, tvb, 0, 0, conn->core.packets);
     proto_tree_add_uint(sub, hf_conn_first_frame, tvb, 0, 0, conn->first_frame);
     proto_tree_add_uint(sub, hf_conn_last_frame, tvb, 0, 0, conn->last_frame);
+    tcplife_forensics_render_conn(sub, tvb, conn);
 }
 
-/* Links to key packets seen up to this one: a per-packet field depends only
- * on the packets before it, so single pass and -2 agree. */
-static void render_links(proto_tree *tree, tvbuff_t *tvb, const tl_conn_t *c, uint32_t frame)
+/* Links to the connection's key packets: all of them once the capture has
+ * been read (two-pass, the GUI after loading), those seen so far otherwise. */
+static void render_links(proto_tree *tree, tvbuff_t *tvb, const tl_conn_t *c, uint32_t frame,
+                         bool capture_complete)
 {
     proto_tree *sub = NULL;
     for (int r = 0; r < TL_REF_COUNT; r++) {
-        if (c->ref[r] == 0 || c->ref[r] > frame)
+        if (c->ref[r] == 0 || (!capture_complete && c->ref[r] > frame))
             continue;
         if (!sub) {
-            proto_item *top;
-            sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_refs, &top, "Key packets");
+            proto_item *top = proto_tree_add_item(tree, hf_refs, tvb, 0, 0, ENC_NA);
             proto_item_set_generated(top);
+            sub = proto_item_add_subtree(top, ett_refs);
         }
         proto_item_set_generated(proto_tree_add_uint(sub, hf_ref[r], tvb, 0, 0, c->ref[r]));
     }
@@ -257,13 +318,15 @@ static void render_handshake_times(proto_tree *tree, tvbuff_t *tvb, const tl_con
     bool have_syn_ack = c->ref[TL_REF_SYN_ACK] && c->ref[TL_REF_SYN_ACK] <= frame;
     bool have_ack = c->ref[TL_REF_HANDSHAKE_ACK] && c->ref[TL_REF_HANDSHAKE_ACK] <= frame;
     if (have_syn && have_ack)
-        add_time(tree, hf_handshake_rtt, tvb, c->handshake_ack_time - c->syn_time);
+        add_duration(tree, hf_handshake_rtt, hf_handshake_rtt_s, tvb, c->handshake_ack_time - c->syn_time);
     if (have_syn && have_syn_ack)
-        add_time(tree, hf_server_rtt, tvb, c->syn_ack_time - c->syn_time);
+        add_duration(tree, hf_server_rtt, hf_server_rtt_s, tvb, c->syn_ack_time - c->syn_time);
     if (have_syn_ack && have_ack)
-        add_time(tree, hf_client_rtt, tvb, c->handshake_ack_time - c->syn_ack_time);
+        add_duration(tree, hf_client_rtt, hf_client_rtt_s, tvb, c->handshake_ack_time - c->syn_ack_time);
 }
 
+/* One constant summary per kind, so that Expert Information and -z expert
+ * group them; the values are in the fields (rst.kind, time_wait.remaining). */
 static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_annotation_t *a,
                              uint16_t lookahead)
 {
@@ -279,9 +342,8 @@ static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_anno
             expert_add_info(pinfo, item, &ei_refused);
         else if (a->rst_kind == TL_RST_OUT_OF_WINDOW)
             expert_add_info(pinfo, item, &ei_rst_out_of_window);
-        else
-            expert_add_info_format(pinfo, item, &ei_reset, "Connection reset (%s) by the %s",
-                                   tl_rst_kind_name(a->rst_kind), tl_role_name(a->sender));
+        else if (a->rst_kind < TL_RST_COUNT && a->rst_kind != TL_RST_NONE)
+            expert_add_info(pinfo, item, &ei_reset[a->rst_kind]);
     }
     if (f & TL_ANN_MERGED_FIN_ACK)
         expert_add_info(pinfo, item, &ei_merged_fin_ack);
@@ -290,9 +352,7 @@ static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_anno
     if (f & TL_ANN_SIMULTANEOUS_OPEN)
         expert_add_info(pinfo, item, &ei_simultaneous_open);
     if (f & TL_ANN_TIME_WAIT_REUSE)
-        expert_add_info_format(pinfo, item, &ei_time_wait_reuse,
-            "4-tuple reused %.3f s before the previous connection's TIME_WAIT ended",
-            (double)a->time_wait_remaining / (double)TL_NS_PER_SEC);
+        expert_add_info(pinfo, item, &ei_time_wait_reuse);
     if (f & TL_ANN_CLOSE_WAIT_LONG)
         expert_add_info(pinfo, item, &ei_close_wait_long);
     if (f & TL_ANN_DATA_AFTER_FIN)
@@ -311,6 +371,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
             add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
         tcplife_render_handshake(NULL, pinfo, tvb, rec);
+        tcplife_forensics_render_packet(NULL, NULL, pinfo, tvb, rec->conn, a, capture_complete);
         return;
     }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
@@ -357,20 +418,21 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     if (flags & TL_ANN_ROLES_INFERRED)
         add_generated_bool(t, hf_roles_inferred, tvb);
     if (flags & TL_ANN_TIME_WAIT_START) {
-        add_time(t, hf_tw_expiry, tvb, a->time_wait_expiry);
+        add_time(t, hf_tw_expiry, tvb, tl_time_wait_expiry(&rec->conn->core, tcplife_ns_from_nstime(&pinfo->abs_ts)));
         proto_tree_add_string(t, hf_tw_endpoint, tvb, 0, 0, tl_role_name(a->tw_role));
     }
     if (flags & TL_ANN_TIME_WAIT_REUSE) {
         add_generated_bool(t, hf_tw_reuse, tvb);
-        add_time(t, hf_tw_remaining, tvb, a->time_wait_remaining);
+        add_duration(t, hf_tw_remaining, hf_tw_remaining_s, tvb, tl_time_wait_remaining(&rec->conn->core));
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
     /* Connection verdicts as of the last packet read: final once the first
-     * pass is over, "so far" in single pass. */
+     * pass is over or when nothing later can change them, pending otherwise. */
     tl_summary_t summary;
     tl_conn_summarize(&rec->conn->core, tcplife_capture_end(), &summary);
-    render_connection(t, tvb, rec->conn, &summary);
-    render_links(t, tvb, &rec->conn->core, pinfo->num);
+    render_connection(t, tvb, rec->conn, &summary, capture_complete || summary.settled, visible);
+    render_links(t, tvb, &rec->conn->core, pinfo->num, capture_complete);
     add_expert_infos(pinfo, top, a, lookahead);
     tcplife_render_handshake(t, pinfo, tvb, rec);
+    tcplife_forensics_render_packet(t, top, pinfo, tvb, rec->conn, a, capture_complete);
 }

@@ -13,9 +13,10 @@ import sys
 
 BEGIN, END = "<!-- fields:begin -->", "<!-- fields:end -->"
 TYPES = {
-    "FT_STRING": "string", "FT_UINT8": "uint", "FT_UINT32": "uint", "FT_BOOLEAN": "bool",
+    "FT_STRING": "string", "FT_UINT8": "uint", "FT_UINT16": "uint", "FT_UINT32": "uint",
+    "FT_UINT64": "uint", "FT_INT16": "int", "FT_INT32": "int", "FT_BOOLEAN": "bool",
     "FT_ABSOLUTE_TIME": "absolute time", "FT_RELATIVE_TIME": "relative time",
-    "FT_FRAMENUM": "frame number", "FT_NONE": "expert info",
+    "FT_FRAMENUM": "frame number", "FT_NONE": "subtree", "FT_DOUBLE": "number",
 }
 
 
@@ -25,7 +26,8 @@ def tshark_fields(command):
     for line in out.splitlines():
         f = line.split("\t")
         if len(f) >= 5 and f[0] == "F" and f[4] == "tcplife":
-            rows.append((f[2], TYPES.get(f[3], f[3]), f[1], f[7] if len(f) > 7 else ""))
+            kind = "expert info" if f[2].startswith("tcplife.expert.") else TYPES.get(f[3], f[3])
+            rows.append((f[2], kind, f[1], f[7] if len(f) > 7 else ""))
     return rows
 
 

@@ -17,6 +17,10 @@ Checks (--check, comma separated; default all):
   golden   the full per-packet -T fields output (two-pass) equals expected/S.SIDE.tsv.
   passes   per-packet fields are identical in single pass and -2, except the look-ahead
            differences listed in expect/S.json "lookahead" (which must occur exactly).
+  verdicts pending is not a verdict (tests/verdict_checks.py): no final-sounding
+           connection verdict in single pass that -2 contradicts, conn.final, history
+           a prefix, links both ways; -T json keys are field names and constant;
+           -z expert shows one line per kind.
 Everything is keyed by frame number, never by tcp.stream.
 """
 import argparse
@@ -29,6 +33,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import verdict_checks  # noqa: E402
 
 PER_PACKET = ["phase", "step", "handshake.step", "close.step", "sender", "closer",
               "state.client", "state.server", "merged_fin_ack", "missing_third_ack",
@@ -78,6 +84,8 @@ def norm_bool(v):
 
 def run_tshark(args, pcap, two_pass):
     fields = ["frame.number", "frame.time_epoch"] + ["tcplife." + f for f in PER_PACKET + CONN]
+    # tshark leaves a field given twice with -e empty in its first column
+    fields += [f for f in verdict_checks.FIELDS if f not in fields]
     cmd = [args.tshark, args.plugin, "-r", pcap, "-T", "fields", "-E", "header=n",
            "-E", "occurrence=a", "-E", "aggregator=,"]
     if two_pass:
@@ -94,6 +102,8 @@ def run_tshark(args, pcap, two_pass):
         cols += [""] * (len(fields) - len(cols))
         row = {"frame": int(cols[0])}
         epoch = float(cols[1])
+        raw = dict(zip(fields, cols))
+        row["verdict"] = {f: (raw[f].split(",") if raw[f] else []) for f in verdict_checks.FIELDS}
         for name, v in zip(PER_PACKET + CONN, cols[2:]):
             if name in BOOLS:
                 v = norm_bool(v)
@@ -258,6 +268,35 @@ def check_passes(exp, one, two, side, errors):
                               % (fno, f, fields[f][0], fields[f][1]))
 
 
+def tshark_text(args, extra):
+    r = subprocess.run([args.tshark, args.plugin] + extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, env=dict(os.environ, TZ="UTC", LC_ALL="C"))
+    if r.returncode != 0:
+        raise Failure("tshark %s failed (%d): %s" % (" ".join(extra), r.returncode, r.stderr.strip()))
+    return r.stdout
+
+
+_summaries = []
+# selftest: make single pass claim a final-sounding value on its first packet
+PERTURB_VERDICTS = [False]
+
+
+def check_verdicts(args, pcap, one, two, errors):
+    where = "verdicts"
+    if PERTURB_VERDICTS[0] and one and one[0]["verdict"]["tcplife.conn.outcome"]:
+        first = one[0]["verdict"]["tcplife.conn.outcome"]
+        first[0] = first[0].replace(verdict_checks.PENDING, "", 1)
+    counts = verdict_checks.compare_passes([r["verdict"] for r in one], [r["verdict"] for r in two],
+                                           where, errors)
+    verdict_checks.json_keys(tshark_text(args, ["-r", pcap, "-2", "-T", "json", "-J", "tcplife"]),
+                             where, errors)
+    if not _summaries:
+        _summaries.append(verdict_checks.registered_summaries(tshark_text(args, ["-G", "fields"])))
+    lines = verdict_checks.check_experts(tshark_text(args, ["-r", pcap, "-2", "-q", "-z", "expert"]),
+                                         _summaries[0], where, errors)
+    print("     %s; %d -z expert lines" % (counts, len(lines)))
+
+
 def run_one(args, scenario, side, checks):
     args.scenario = scenario
     pcap = os.path.join(args.captures, "%s.%s.pcap" % (scenario, side))
@@ -270,9 +309,12 @@ def run_one(args, scenario, side, checks):
         check_keys(exp, two, side, errors)
     if "golden" in checks:
         check_golden(args, two, side, errors)
-    if "passes" in checks:
+    if "passes" in checks or "verdicts" in checks:
         one = run_tshark(args, pcap, False)
+    if "passes" in checks:
         check_passes(exp, one, two, side, errors)
+    if "verdicts" in checks:
+        check_verdicts(args, pcap, one, two, errors)
     return errors
 
 
@@ -335,6 +377,7 @@ def selftest(args):
                                                lambda t: sub_line(t, "\tlast_ack\t", "\tack\t"))),
             ("lookahead", "passes:", lambda: jedit(lambda e: e["lookahead"].update(
                 {side: {"8": {"step": ["fin_active", "fin_simultaneous"]}}}))),
+            ("verdicts", "verdicts:", lambda: PERTURB_VERDICTS.__setitem__(0, True)),
         ]
         bad = 0
         for name, marker, perturb in cases:
@@ -343,9 +386,10 @@ def selftest(args):
             EXPECT_DIR, EXPECTED_DIR = os.path.join(tmp, "expect"), os.path.join(tmp, "expected")
             args.captures = os.path.join(tmp, "captures")
             try:
-                errors = run_one(args, scen, side, {"kernel", "keys", "golden", "passes"})
+                errors = run_one(args, scen, side, {"kernel", "keys", "golden", "passes", "verdicts"})
             finally:
                 EXPECT_DIR, EXPECTED_DIR = EXPECT_DIR0, EXPECTED_DIR0
+                PERTURB_VERDICTS[0] = False
             if marker is None:
                 ok = not errors
             else:
@@ -366,7 +410,7 @@ def main():
     ap.add_argument("--tshark", default=os.path.join(ROOT, "tests", "tshark-with-plugin"))
     ap.add_argument("--plugin", default=os.path.join(ROOT, "build", "plugin", "tcplife.so"))
     ap.add_argument("--captures", default=os.path.join(ROOT, "captures"))
-    ap.add_argument("--check", default="kernel,keys,golden,passes")
+    ap.add_argument("--check", default="kernel,keys,golden,passes,verdicts")
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--selftest", action="store_true",
