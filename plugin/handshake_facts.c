@@ -72,7 +72,9 @@ static void note_syn_ack(tl_handshake_facts_t *f, const tl_conn_t *c, const tl_s
 /* The server's first segment after its only SYN-ACK: its timestamp clock
  * runs on from the SYN-ACK's in real time (1 ms ticks on Linux), unless the
  * SYN-ACK's was a SYN cookie's, rounded down by up to 63 ms. The bound grows
- * by a tenth of the elapsed time for clocks a little faster than 1 kHz. */
+ * by a tenth of the elapsed time for clocks a little faster than 1 kHz.
+ * Checked on captures/syncookies and the corpus (echo-connections: 133 Linux
+ * cookies on loopback; no alarm on the 140 other captures). */
 static void check_syn_cookie(tl_handshake_facts_t *f, const tl_segment_t *seg, const tl_tcp_options_t *o)
 {
     f->cookie_checked = 1;
@@ -82,6 +84,12 @@ static void check_syn_cookie(tl_handshake_facts_t *f, const tl_segment_t *seg, c
     if (elapsed_ms < 0 || elapsed_ms > 1000)
         return;
     int32_t lag = (int32_t)(o->tsval - f->syn_ack_tsval) - (int32_t)elapsed_ms;
+    /* The SYN-ACK's own delay on its way to the capture point mimics a lag:
+     * it cannot exceed the SYN -> SYN-ACK time seen here, which must be small
+     * beside the lag (near the server, or on a short path). */
+    tl_time_t round_trip = f->syns ? f->syn_ack_time - f->last_syn : INT64_MAX / 8;
+    if (round_trip < 0 || round_trip * 4 > (tl_time_t)lag * INT64_C(1000000))
+        return;
     if (lag >= TL_SYN_COOKIE_MIN_LAG_MS && lag <= TL_SYN_COOKIE_MAX_LAG_MS + (int32_t)(elapsed_ms / 10)) {
         f->syn_cookie = 1;
         f->syn_cookie_lag_ms = lag;
@@ -123,7 +131,8 @@ tl_time_t tl_handshake_syn_wait(const tl_handshake_facts_t *f)
 {
     if (!f->syns)
         return -1;
-    return (f->answer != TL_SYN_ANSWER_NONE ? f->answer_time : f->last_syn) - f->first_syn;
+    tl_time_t wait = (f->answer != TL_SYN_ANSWER_NONE ? f->answer_time : f->last_syn) - f->first_syn;
+    return wait >= 0 ? wait : -1; /* answered before the SYN was captured: reordered */
 }
 
 static const char *const answer_names[TL_SYN_ANSWER_COUNT] = { "none", "syn_ack", "rst" };

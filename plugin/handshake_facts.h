@@ -72,7 +72,7 @@ void tl_handshake_facts_update(tl_handshake_facts_t *f, const tl_conn_t *c, cons
                                const tl_annotation_t *ann);
 
 /* First SYN to the answer (SYN-ACK or RST); to the last SYN when none came.
- * -1 without a SYN. */
+ * -1 without a SYN, or when the answer was captured before the SYN. */
 tl_time_t tl_handshake_syn_wait(const tl_handshake_facts_t *f);
 
 const char *tl_syn_answer_name(unsigned v);

@@ -93,11 +93,12 @@ def expected(conn):
             if synack(r):
                 answer, when = "syn_ack", float(r["frame.time_epoch"])
                 break
-            if r["tcp.flags.reset"] == "1" and r["tcplife.step"] == "rst":
+            if r["tcp.flags.reset"] == "1" and r["tcp.flags.ack"] == "1" and r["tcp.ack"] == "1":
                 answer, when = "rst", float(r["frame.time_epoch"])
                 break
         exp["tcplife.syn.answer"] = answer
-        exp["tcplife.syn.wait"] = "%.6f" % (when - float(first["frame.time_epoch"]))
+        if when >= float(first["frame.time_epoch"]):  # else reordered: no wait shown
+            exp["tcplife.syn.wait"] = "%.6f" % (when - float(first["frame.time_epoch"]))
         exp["tcplife.tfo.cookie_request"] = norm_bool(first["tcp.options.tfo.request"])
         if int(first["tcp.len"] or 0):
             exp["tcplife.tfo.syn_data_len"] = first["tcp.len"]
@@ -108,6 +109,8 @@ def expected(conn):
         cookie = cookie or r["tcp.options.tfo.cookie"].replace(":", "")
     if cookie:
         exp["tcplife.tfo.cookie"] = cookie
+    if client_syns and not synacks and int(client_syns[0]["tcp.len"] or 0):
+        exp["tcplife.tfo.syn_data"] = "unanswered"
     if client_syns and synacks and int(client_syns[0]["tcp.len"] or 0):
         data = int(client_syns[0]["tcp.len"])
         exp["tcplife.tfo.syn_data"] = "accepted" if synacks[0]["tcp.ack"] == str(1 + data) else "not_accepted"
@@ -122,6 +125,8 @@ def expected(conn):
             if synack(r) or (r["tcp.flags.reset"] == "1" and r["tcp.flags.ack"] == "0"):
                 ignored += 1
             pending = False
+        if r["tcp.flags.reset"] == "1":
+            break  # the connection is over: later segments answer nothing
     if ignored:
         exp["tcplife.syn.ignored_acks"] = str(ignored)
     if len(synacks) == 1 and client_syns and linux_cookie_encoding(synacks[0]) is not None and \

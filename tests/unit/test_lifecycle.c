@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "fixture.h"
+#include "handshake_facts.h"
 
 #define CW_ (CI + 101) /* client's next seq after fx_establish: 1101 */
 #define SW_ (SI + 201) /* server's next seq after fx_establish: 5201 */
@@ -1382,6 +1383,93 @@ TU_TEST(regression_no_active_closer_without_handshake)
 }
 
 
+/* ---- handshake facts (plugin/handshake_facts.c) ------------------------------ */
+
+static void facts_seg(fx_t *f, tl_handshake_facts_t *h, int from, uint8_t flags, uint32_t seq,
+                      uint32_t ack, uint32_t len, tl_time_t time, const uint8_t *opt, uint8_t optlen)
+{
+    tl_segment_t seg = fx_make(f, from, flags, seq, ack, len, time);
+    seg.options = opt;
+    seg.options_len = optlen;
+    tl_annotation_t *a = fx_seg(f, from, flags, seq, ack, len, time);
+    tl_handshake_facts_update(h, &f->c, &seg, a);
+}
+
+TU_TEST(handshake_facts_tries_wait_and_fast_open)
+{
+    static const uint8_t request[] = { 34, 2, 1, 1 };                     /* cookie request */
+    static const uint8_t cookie[] = { 34, 10, 1, 2, 3, 4, 5, 6, 7, 8 };    /* 8-byte cookie */
+    static const uint8_t exp_cookie[] = { 254, 8, 0xF9, 0x89, 9, 8, 7, 6 }; /* experimental */
+    fx_t f;
+    tl_handshake_facts_t h;
+    fx_init(&f, 40000, 80);
+    tl_handshake_facts_init(&h);
+    facts_seg(&f, &h, 0, F_SYN, CI, 0, 0, MS(0), request, sizeof request);
+    facts_seg(&f, &h, 0, F_SYN, CI, 0, 0, MS(1000), request, sizeof request);
+    CHECK_INT(h.syns, 2);
+    CHECK_INT(h.answer, TL_SYN_ANSWER_NONE);
+    CHECK_INT(tl_handshake_syn_wait(&h), SEC(1));
+    facts_seg(&f, &h, 1, F_SA, SI, CI + 1, 0, MS(1010), cookie, sizeof cookie);
+    facts_seg(&f, &h, 1, F_SA, SI, CI + 1, 0, MS(2010), cookie, sizeof cookie);
+    CHECK_INT(h.syn_acks, 2);
+    CHECK_STR(tl_syn_answer_name(h.answer), "syn_ack");
+    CHECK_INT(tl_handshake_syn_wait(&h), MS(1010) - MS(0));
+    CHECK(h.tfo_cookie_request);
+    CHECK_INT(h.tfo_cookie_len, 8);
+    CHECK_INT(h.tfo_cookie[7], 8);
+    CHECK_INT(h.tfo_data, TL_TFO_DATA_NONE);
+    CHECK(!h.syn_cookie);
+
+    /* Data in the SYN with the experimental option, acknowledged by the SYN-ACK. */
+    fx_init(&f, 40001, 80);
+    tl_handshake_facts_init(&h);
+    facts_seg(&f, &h, 0, F_SYN, CI, 0, 100, MS(0), exp_cookie, sizeof exp_cookie);
+    CHECK_STR(tl_tfo_data_name(h.tfo_data), "unanswered");
+    CHECK(h.tfo_experimental);
+    CHECK_INT(h.tfo_cookie_len, 4);
+    facts_seg(&f, &h, 1, F_SA, SI, CI + 101, 0, MS(10), NULL, 0);
+    CHECK_STR(tl_tfo_data_name(h.tfo_data), "accepted");
+    CHECK_INT(h.syn_data_len, 100);
+    /* Only the SYN acknowledged: not accepted. */
+    fx_init(&f, 40002, 80);
+    tl_handshake_facts_init(&h);
+    facts_seg(&f, &h, 0, F_SYN, CI, 0, 100, MS(0), cookie, sizeof cookie);
+    facts_seg(&f, &h, 1, F_SA, SI, CI + 1, 0, MS(10), NULL, 0);
+    CHECK_STR(tl_tfo_data_name(h.tfo_data), "not_accepted");
+    /* Refused: the RST is the answer. */
+    fx_init(&f, 40003, 80);
+    tl_handshake_facts_init(&h);
+    facts_seg(&f, &h, 0, F_SYN, CI, 0, 0, MS(0), NULL, 0);
+    facts_seg(&f, &h, 1, F_RA, 0, CI + 1, 0, MS(3), NULL, 0);
+    CHECK_STR(tl_syn_answer_name(h.answer), "rst");
+    CHECK_INT(tl_handshake_syn_wait(&h), MS(3) - MS(0));
+}
+
+/* A SYN cookie: the server's next timestamp runs 59 ms ahead of the SYN-ACK's
+ * in 1 ms of real time (captures/syncookies); a normal SYN-ACK does not. */
+TU_TEST(handshake_facts_syn_cookie_from_timestamp_lag)
+{
+    static const uint8_t ts_synack[] = { 1, 1, 8, 10, 0, 0, 0x10, 0x00, 0, 0, 0, 1 };  /* 4096 */
+    static const uint8_t ts_later[] = { 1, 1, 8, 10, 0, 0, 0x10, 0x3c, 0, 0, 0, 2 };   /* 4156 */
+    static const uint8_t ts_normal[] = { 1, 1, 8, 10, 0, 0, 0x10, 0x01, 0, 0, 0, 2 };  /* 4097 */
+    for (int cookie = 0; cookie < 2; cookie++) {
+        fx_t f;
+        tl_handshake_facts_t h;
+        fx_init(&f, 40000, 80);
+        tl_handshake_facts_init(&h);
+        facts_seg(&f, &h, 0, F_SYN, CI, 0, 0, MS(0), NULL, 0);
+        facts_seg(&f, &h, 1, F_SA, SI, CI + 1, 0, MS(0) + 50000, ts_synack, sizeof ts_synack);
+        facts_seg(&f, &h, 0, F_A, CI + 1, SI + 1, 0, MS(0) + 90000, NULL, 0);
+        facts_seg(&f, &h, 1, F_PA, SI + 1, CI + 1, 10, MS(1), cookie ? ts_later : ts_normal,
+                  sizeof ts_later);
+        CHECK_INT(h.syn_cookie, cookie);
+        if (cookie) {
+            CHECK_INT(h.syn_cookie_lag_ms, 60);
+            CHECK_INT(h.syn_cookie_frame, 4);
+        }
+    }
+}
+
 static const tu_test_t tests[] = {
     TU_ENTRY(names_match_spec),
     TU_ENTRY(normal_connection_every_transition),
@@ -1401,6 +1489,8 @@ static const tu_test_t tests[] = {
     TU_ENTRY(fast_open_syn_ack_acknowledges_syn_data),
     TU_ENTRY(fast_open_syn_refused),
     TU_ENTRY(keepalive_and_zero_window_probes),
+    TU_ENTRY(handshake_facts_tries_wait_and_fast_open),
+    TU_ENTRY(handshake_facts_syn_cookie_from_timestamp_lag),
     TU_ENTRY(lost_third_ack_data_completes_handshake),
     TU_ENTRY(half_open_lookahead),
     TU_ENTRY(syn_unanswered_cleared_by_rst),
