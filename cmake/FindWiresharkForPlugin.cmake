@@ -26,9 +26,9 @@ else()
       "(Debian/Ubuntu: apt-get install pkg-config libwireshark-dev libglib2.0-dev, "
       "or just run 'make test' / 'make demo' at the top of the source tree)")
   endif()
-  pkg_check_modules(WIRESHARK IMPORTED_TARGET wireshark>=4.0)
+  pkg_check_modules(WIRESHARK IMPORTED_TARGET wireshark>=3.4)
   if(NOT WIRESHARK_FOUND)
-    message(FATAL_ERROR "Wireshark 4.0 or later development files not found "
+    message(FATAL_ERROR "Wireshark 3.4 or later development files not found "
       "(Debian/Ubuntu: apt-get install libwireshark-dev libglib2.0-dev; "
       "other systems: set PKG_CONFIG_PATH or Wireshark_DIR)")
   endif()

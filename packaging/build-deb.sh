@@ -18,7 +18,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 vars="$build/tcplife-deb-vars.sh"
 [ -f "$vars" ] || { echo "build-deb.sh: $vars missing: configure with CMake first" >&2; exit 1; }
 # shellcheck source=/dev/null
-. "$vars"   # TCPLIFE_VERSION TCPLIFE_WS_VERSION TCPLIFE_WS_VERSION_FULL TCPLIFE_PLUGIN_DIR TCPLIFE_SO
+. "$vars"   # TCPLIFE_VERSION TCPLIFE_WS_VERSION(_FULL) TCPLIFE_PLUGIN_DIR TCPLIFE_SO TCPLIFE_PROFILE_* TCPLIFE_DATA_DIR
 [ -f "$TCPLIFE_SO" ] || { echo "build-deb.sh: $TCPLIFE_SO not built yet" >&2; exit 1; }
 
 # The libwireshark package providing the SONAME the plugin links to.
@@ -47,6 +47,11 @@ root="$stage/root"
 install -d "$root$TCPLIFE_PLUGIN_DIR" "$root/usr/share/doc/$pkg" "$root/DEBIAN"
 install -m 0644 "$TCPLIFE_SO" "$root$TCPLIFE_PLUGIN_DIR/tcplife.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root$TCPLIFE_PLUGIN_DIR/tcplife.so"
+# The "TCP Lifecycle" configuration profile, in Wireshark's global profiles folder.
+profile_dir="$root$TCPLIFE_DATA_DIR/profiles/$TCPLIFE_PROFILE_NAME"
+install -d "$profile_dir"
+install -m 0644 "$TCPLIFE_PROFILE_SOURCE"/preferences "$TCPLIFE_PROFILE_SOURCE"/colorfilters \
+  "$TCPLIFE_PROFILE_SOURCE"/dfilter_buttons "$profile_dir/"
 if [ -f "$src/README.md" ]; then install -m 0644 "$src/README.md" "$root/usr/share/doc/$pkg/README.md"; fi
 cat > "$root/usr/share/doc/$pkg/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -87,7 +92,9 @@ Description: TCP connection lifecycle post-dissector for Wireshark $TCPLIFE_WS_V
  RFC 9293 state of client and server after the packet, the handshake and
  close steps, who closed first, resets and their kind, TIME_WAIT expiry and
  reuse, and per-connection outcome fields (tcplife.*), with expert infos and
- a statistics tree (tshark -z tcplife,tree).
+ a statistics tree (tshark -z tcplife,tree), a "TCP Lifecycle" flow graph
+ and a "TCP Lifecycle" configuration profile (columns, coloring rules,
+ filter buttons).
  .
  Built for Wireshark $TCPLIFE_WS_VERSION_FULL; Wireshark loads it only at version $TCPLIFE_WS_VERSION.x.
 CONTROL

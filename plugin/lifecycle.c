@@ -17,6 +17,13 @@
 static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
+/* Does `ack` acknowledge the SYN of `ep`: ISN < ack <= what it sent (RFC 9293
+ * SND.UNA < SEG.ACK =< SND.NXT; with Fast Open the SYN's data counts too)? */
+static bool acks_syn_of(const tl_endpoint_t *ep, uint32_t ack)
+{
+    return seq_lt(ep->isn, ack) && seq_geq(ep->next_seq, ack);
+}
+
 /* ---- the transition table ------------------------------------------------ */
 
 typedef enum {
@@ -115,6 +122,12 @@ static bool assuming(const tl_conn_t *c, int ep, uint8_t assumed)
     return c->revision.open && c->revision.endpoint == ep && c->revision.assumed == assumed;
 }
 
+/* The server is taken as ESTABLISHED on the client's third ACK. */
+static bool assuming_handshake_ack(const tl_conn_t *c, int ep)
+{
+    return assuming(c, ep, TL_STATE_ESTABLISHED) && c->revision.actual == TL_STATE_SYN_RECEIVED;
+}
+
 /* The assumption was wrong: restore the endpoint's state and correct the
  * packets that showed it. */
 static void disprove(tl_conn_t *c)
@@ -130,18 +143,45 @@ static void disprove(tl_conn_t *c)
         if ((a->flags & TL_ANN_TIME_WAIT_START) &&
             a->tw_role == (client ? TL_ROLE_CLIENT : TL_ROLE_SERVER)) {
             a->flags &= (uint16_t)~TL_ANN_TIME_WAIT_START; /* it never entered TIME_WAIT */
-            a->time_wait_expiry = 0;
         }
     }
     c->ep[r->endpoint].state = r->actual;
     r->open = 0;
 }
 
+/* The server answered as if the third ACK never came (a SYN-ACK
+ * retransmission, or an RST from SYN_RECEIVED): Linux ignores it when the
+ * listener's accept queue is full. The handshake is open again; the ACK
+ * packet is shown as ignored, the next client segment the server takes
+ * completes it. */
+static void disprove_handshake_ack(tl_conn_t *c, tl_annotation_t *out)
+{
+    tl_revision_t *r = &c->revision;
+    tl_annotation_t *ack = r->count ? r->records[0] : NULL;
+    for (int i = 0; i < r->count; i++)
+        if (r->records[i]->phase == TL_PHASE_ESTABLISHED)
+            r->records[i]->phase = TL_PHASE_HANDSHAKE;
+    disprove(c);
+    if (ack && ack->step == TL_STEP_HANDSHAKE_ACK) {
+        ack->step = TL_STEP_HANDSHAKE_ACK_IGNORED;
+        ack->handshake_step = 0;
+        ack->flags &= (uint16_t)~(TL_ANN_HANDSHAKE_COMPLETE | TL_ANN_MISSING_THIRD_ACK);
+    }
+    c->handshake_complete = 0;
+    c->ref[TL_REF_HANDSHAKE_ACK] = 0;
+    c->handshake_ack_time = 0;
+    if (c->syn_ack_annotation)
+        c->syn_ack_annotation->lookahead |= TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK;
+    if (c->ignored_acks < UINT8_MAX)
+        c->ignored_acks++;
+    c->ignored_ack_frame = c->assumed_ack_frame;
+    out->flags |= TL_ANN_ACK_IGNORED;
+}
+
 static void start_time_wait(tl_conn_t *c, int ep, const tl_segment_t *seg, tl_annotation_t *out)
 {
-    c->ep[ep].time_wait_expiry = seg->time + c->config.time_wait;
+    c->ep[ep].time_wait_expiry = tl_time_wait_expiry(c, seg->time);
     out->flags |= TL_ANN_TIME_WAIT_START;
-    out->time_wait_expiry = c->ep[ep].time_wait_expiry;
     out->tw_role = role_of(c, ep);
 }
 
@@ -207,7 +247,7 @@ void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segmen
 static bool rst_acceptable(const tl_endpoint_t *s, const tl_endpoint_t *r, const tl_segment_t *seg)
 {
     if (r->state == TL_STATE_SYN_SENT)
-        return (seg->flags & TL_ACK) && seg->ack == r->isn + 1;
+        return (seg->flags & TL_ACK) && acks_syn_of(r, seg->ack);
     uint32_t expected;
     if (r->ack_known)
         expected = r->last_ack;
@@ -227,6 +267,12 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
 
     out->step = TL_STEP_RST;
     add_history(c, from, 'R');
+    /* A bare RST taking its seq from the third ACK's ack (RFC 9293 3.10.7.3):
+     * the server was still in SYN_RECEIVED and refused the ACK (Linux with
+     * tcp_abort_on_overflow=1). An established server's RST carries ACK. */
+    if (assuming_handshake_ack(c, from) && !(seg->flags & TL_ACK) && r->ack_known &&
+        seg->seq == r->last_ack)
+        disprove_handshake_ack(c, out);
     if (!was_over)
         s->rst_any = 1; /* Zeek opens a new record for stragglers after the end */
     if (!rst_acceptable(s, r, seg)) {
@@ -308,6 +354,8 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     if (c->syn_annotation)
         c->syn_annotation->lookahead &= (uint16_t)~TL_ANN_SYN_UNANSWERED;
     if (s->syn_ack_sent) {
+        if (assuming_handshake_ack(c, from))
+            disprove_handshake_ack(c, out); /* it never took the third ACK */
         out->step = TL_STEP_SYN_ACK_RETRANSMISSION;
         out->flags |= TL_ANN_RETRANSMISSION;
         out->handshake_step = c->handshake_complete ? 0 : 2;
@@ -326,7 +374,7 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         out->flags |= TL_ANN_SIMULTANEOUS_OPEN;
     apply(s, EV_SEND_SYN_ACK);
     uint8_t client_before = r->state;
-    if (!r->syn_seen || seg->ack == r->isn + 1)
+    if (!r->syn_seen || acks_syn_of(r, seg->ack))
         apply(r, EV_SYN_ACKED);
     if (client_before == TL_STATE_SYN_SENT && r->state == TL_STATE_ESTABLISHED)
         assume(c, !from, TL_STATE_ESTABLISHED, TL_STATE_SYN_SENT);
@@ -357,8 +405,8 @@ static bool completes_handshake(const tl_conn_t *c, const tl_segment_t *seg)
                seq_geq(r->next_seq, seg->ack);
     if (from != c->client)
         return false;
-    if (r->syn_seen) /* RFC 9293: SND.UNA < SEG.ACK =< SND.NXT */
-        return seq_lt(r->isn, seg->ack) && seq_geq(r->next_seq, seg->ack);
+    if (r->syn_seen)
+        return acks_syn_of(r, seg->ack);
     return c->ep[from].syn_seen; /* the server's SYN-ACK was not captured */
 }
 
@@ -366,8 +414,15 @@ static void complete_handshake(tl_conn_t *c, const tl_segment_t *seg, tl_annotat
 {
     tl_endpoint_t *r = &c->ep[!seg->from];
     bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
+    uint8_t server_before = r->state;
     c->handshake_complete = 1;
     apply(r, EV_SYN_ACKED);
+    if (server_before == TL_STATE_SYN_RECEIVED && r->state == TL_STATE_ESTABLISHED &&
+        !c->simultaneous_open) {
+        /* Until the server acts on it: a full accept queue ignores it. */
+        assume(c, !seg->from, TL_STATE_ESTABLISHED, TL_STATE_SYN_RECEIVED);
+        c->assumed_ack_frame = seg->frame;
+    }
     apply(&c->ep[seg->from], EV_SYN_ACKED);
     out->step = TL_STEP_HANDSHAKE_ACK;
     out->handshake_step = 3;
@@ -556,6 +611,31 @@ static void track_sequence(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_
     }
 }
 
+/* Keepalive and zero-window probes: a segment of at most one byte one below
+ * what the peer already acknowledged (Linux tcp_xmit_probe_skb sends
+ * SND.UNA - 1 for both; others send the last byte again), so the peer must
+ * answer with an ACK. Which one it is depends on the window the peer
+ * offered: zero means a zero-window probe. The peer's next pure ACK is the
+ * answer. */
+static void classify_probe(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
+{
+    tl_endpoint_t *s = &c->ep[seg->from], *r = &c->ep[!seg->from];
+    bool plain = !(seg->flags & (TL_SYN | TL_FIN | TL_RST)) && (seg->flags & TL_ACK);
+    uint8_t answered = r->probe_pending;
+    r->probe_pending = 0;
+    if (!plain || (out->step != TL_STEP_ACK && out->step != TL_STEP_DATA) ||
+        !(c->handshake_complete || c->midstream))
+        return;
+    if (answered && seg->len == 0) {
+        out->step = answered == TL_STEP_KEEPALIVE ? TL_STEP_KEEPALIVE_ACK : TL_STEP_ZERO_WINDOW_PROBE_ACK;
+        return;
+    }
+    if (seg->len <= 1 && r->ack_known && seg->seq == r->last_ack - 1) {
+        out->step = r->window == 0 ? TL_STEP_ZERO_WINDOW_PROBE : TL_STEP_KEEPALIVE;
+        s->probe_pending = out->step;
+    }
+}
+
 static void expire_time_wait(tl_conn_t *c, tl_time_t now)
 {
     for (int i = 0; i < 2; i++)
@@ -588,10 +668,8 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
     if (c->packets == 0) {
         assign_roles(c, &s);
         out->flags |= c->midstream ? TL_ANN_MIDSTREAM_START : 0;
-        if (c->reuse_remaining >= 0) {
+        if (c->reuse_remaining >= 0)
             out->flags |= TL_ANN_TIME_WAIT_REUSE;
-            out->time_wait_remaining = c->reuse_remaining;
-        }
     }
     c->packets++;
     c->last_time = seg->time;
@@ -639,6 +717,7 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
             out->closer = TL_CLOSER_NONE;
         }
     }
+    classify_probe(c, &s, out);
     track_sequence(c, &s, out);
 
     if (rev->open && rev->endpoint == from) {

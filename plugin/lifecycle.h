@@ -63,6 +63,11 @@ typedef enum {
     TL_STEP_RST,
     TL_STEP_AFTER_CLOSE,
     TL_STEP_ICMP_QUOTE,
+    TL_STEP_HANDSHAKE_ACK_IGNORED, /* a third ACK the server did not act on */
+    TL_STEP_KEEPALIVE,
+    TL_STEP_KEEPALIVE_ACK,
+    TL_STEP_ZERO_WINDOW_PROBE,
+    TL_STEP_ZERO_WINDOW_PROBE_ACK,
     TL_STEP_COUNT
 } tl_step_t;
 
@@ -163,15 +168,17 @@ enum {
     TL_ANN_SIMULTANEOUS_OPEN = 1u << 2,
     TL_ANN_SIMULTANEOUS_CLOSE = 1u << 3,
     TL_ANN_ROLES_INFERRED = 1u << 4,
-    TL_ANN_TIME_WAIT_START = 1u << 5,     /* time_wait_expiry is set */
-    TL_ANN_TIME_WAIT_REUSE = 1u << 6,     /* time_wait_remaining is set */
+    TL_ANN_TIME_WAIT_START = 1u << 5,     /* tw_role enters TIME_WAIT: tl_time_wait_expiry() */
+    TL_ANN_TIME_WAIT_REUSE = 1u << 6,     /* tl_time_wait_remaining() */
     TL_ANN_DATA_AFTER_FIN = 1u << 7,      /* sender already sent its FIN */
     TL_ANN_CLOSE_WAIT_LONG = 1u << 8,     /* passive FIN after a long CLOSE_WAIT */
     TL_ANN_HALF_OPEN = 1u << 9,           /* SYN-ACK never acknowledged (look-ahead) */
     TL_ANN_SYN_UNANSWERED = 1u << 10,     /* SYN never answered (look-ahead) */
     TL_ANN_MIDSTREAM_START = 1u << 11,    /* first packet of a mid-stream capture */
     TL_ANN_HANDSHAKE_COMPLETE = 1u << 12, /* this packet completes the handshake */
-    TL_ANN_RETRANSMISSION = 1u << 13      /* repeats an earlier control segment */
+    TL_ANN_RETRANSMISSION = 1u << 13,     /* repeats an earlier control segment */
+    TL_ANN_ACK_IGNORED = 1u << 14         /* the server answers as if the handshake ACK
+                                             (tl_conn_t.ignored_ack_frame) never came */
 };
 
 /* What one packet is. Small on purpose: one is stored per TCP layer per frame. */
@@ -189,8 +196,6 @@ typedef struct {
     uint16_t flags;          /* TL_ANN_*: knowable when the packet is seen */
     uint16_t lookahead;      /* TL_ANN_*: verdicts later packets settled; valid
                                 only once the whole capture has been read */
-    tl_time_t time_wait_expiry;    /* with TL_ANN_TIME_WAIT_START */
-    tl_time_t time_wait_remaining; /* with TL_ANN_TIME_WAIT_REUSE */
 } tl_annotation_t;
 
 /* Key packets of a connection (frame numbers, 0 = not seen). */
@@ -217,6 +222,7 @@ typedef struct {
     uint8_t sent_anything : 1;
     uint8_t syn_ack_sent : 1;
     uint8_t rst_any : 1;     /* sent an RST, accepted or not (Zeek counts every one) */
+    uint8_t probe_pending;   /* TL_STEP_KEEPALIVE / _ZERO_WINDOW_PROBE awaiting the peer's ACK */
     uint16_t port;
     uint32_t isn;            /* seq of its SYN */
     uint32_t next_seq;       /* highest seq + len (+SYN/FIN) it sent */
@@ -238,10 +244,13 @@ typedef struct {
 
 /* A state the core assumed for one endpoint without proof (the peer is in
  * CLOSE_WAIT once an active FIN is seen; the client is ESTABLISHED once a
- * SYN-ACK is seen; a FIN is acknowledged once its ACK is seen), and the
- * packets that show it. A later packet can disprove it (crossing FINs, a SYN
- * or FIN retransmission): the endpoint's state is put back and these packets
- * are corrected for the two-pass view. */
+ * SYN-ACK is seen; the server is ESTABLISHED once the client's third ACK is
+ * seen; a FIN is acknowledged once its ACK is seen), and the packets that
+ * show it. A later packet can disprove it (crossing FINs; a SYN, SYN-ACK or
+ * FIN retransmission; the server's RST from SYN_RECEIVED): the endpoint's
+ * state is put back and these packets are corrected for the two-pass view.
+ * The endpoint's own next segment that acts on the assumed state confirms
+ * it. */
 typedef struct {
     tl_annotation_t *records[TL_REVISABLE_MAX];
     uint8_t count;
@@ -268,6 +277,9 @@ typedef struct tl_conn {
     uint8_t ended_by_reuse : 1;    /* a new incarnation took its TIME_WAIT 4-tuple */
     uint8_t active_closer;         /* tl_active_closer_t */
     uint8_t rst_kind;              /* tl_rst_kind_t of the RST that ended it */
+    uint8_t ignored_acks;          /* handshake ACKs the server did not act on */
+    uint32_t assumed_ack_frame;    /* the third ACK the server is assumed to have taken */
+    uint32_t ignored_ack_frame;    /* the last handshake ACK shown to be ignored */
     uint8_t history_len;
     char history[TL_HISTORY_MAX + 1]; /* Zeek-compatible, client upper case */
     uint32_t ref[TL_REF_COUNT];
@@ -323,6 +335,20 @@ typedef struct {
 } tl_summary_t;
 
 void tl_conn_summarize(const tl_conn_t *conn, tl_time_t capture_end, tl_summary_t *out);
+
+/* With TL_ANN_TIME_WAIT_START: when the TIME_WAIT that the packet seen at
+ * `packet_time` starts ends (not stored per packet: it is always that). */
+static inline tl_time_t tl_time_wait_expiry(const tl_conn_t *conn, tl_time_t packet_time)
+{
+    return packet_time + conn->config.time_wait;
+}
+
+/* With TL_ANN_TIME_WAIT_REUSE (the incarnation's first packet): how much of
+ * the previous incarnation's TIME_WAIT was left. */
+static inline tl_time_t tl_time_wait_remaining(const tl_conn_t *conn)
+{
+    return conn->reuse_remaining;
+}
 
 /* Endpoint index (0/1) of a role. */
 static inline int tl_conn_endpoint_of(const tl_conn_t *conn, tl_role_t role)

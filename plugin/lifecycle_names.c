@@ -20,12 +20,16 @@ static const char *const step_names[TL_STEP_COUNT] = {
     "syn", "syn_retransmission", "syn_ack", "syn_ack_retransmission", "handshake_ack",
     "data", "ack", "fin_active", "fin_active_ack", "fin_passive", "fin_passive_merged",
     "fin_simultaneous", "last_ack", "fin_retransmission", "rst", "after_close", "icmp_quote",
+    "handshake_ack_ignored", "keepalive", "keepalive_ack", "zero_window_probe",
+    "zero_window_probe_ack",
 };
 static const char *const step_descriptions[TL_STEP_COUNT] = {
     "SYN", "SYN retransmission", "SYN-ACK", "SYN-ACK retransmission", "handshake ACK",
     "data", "ACK", "active FIN", "ACK of the active FIN", "passive FIN",
     "passive FIN merged with the ACK of the active FIN", "simultaneous FIN", "last ACK",
     "FIN retransmission", "RST", "after close", "TCP header quoted in an ICMP error",
+    "handshake ACK the server ignored", "keepalive probe", "ACK of a keepalive probe",
+    "zero-window probe", "ACK of a zero-window probe",
 };
 static const char *const role_names[] = { "client", "server" };
 static const char *const closer_names[] = { "none", "active", "passive" };

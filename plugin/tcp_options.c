@@ -63,11 +63,14 @@ void tl_tcp_options_parse(const uint8_t *opt, unsigned len, tl_tcp_options_t *ou
         case KIND_TFO:
             out->present |= TL_OPT_TFO;
             out->tfo_cookie_len = (uint8_t)(size - 2);
+            out->tfo_cookie = v;
             break;
         case KIND_EXPERIMENTAL:
             if (size >= 4 && (v[0] << 8 | v[1]) == TFO_EXPERIMENT_ID) {
                 out->present |= TL_OPT_TFO;
                 out->tfo_cookie_len = (uint8_t)(size - 4);
+                out->tfo_cookie = v + 2;
+                out->tfo_experimental = 1;
             }
             break;
         default:

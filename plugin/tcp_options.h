@@ -29,6 +29,8 @@ typedef struct {
     uint16_t mss;
     uint32_t tsval, tsecr;
     uint8_t tfo_cookie_len;       /* 0 with TL_OPT_TFO: a cookie request */
+    uint8_t tfo_experimental;     /* the TFO option was 254/0xF989 (pre-RFC 7413 Linux) */
+    const uint8_t *tfo_cookie;    /* its bytes, inside the parsed option bytes */
 } tl_tcp_options_t;
 
 /* Parse `len` option bytes (what follows the 20-byte fixed header). */

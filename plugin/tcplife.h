@@ -7,6 +7,8 @@
 
 #include "ws_compat.h"
 #include "lifecycle.h"
+#include "handshake_facts.h"
+#include "tcplife_forensics.h"
 
 /* A 4-tuple, endpoints in a canonical order so both directions match. */
 typedef struct {
@@ -23,6 +25,8 @@ typedef struct tcplife_conn {
     uint32_t last_frame;
     int8_t window_shift[2];    /* per endpoint: -2 no SYN seen, -1 no scaling, else shift */
     uint8_t first_sender_side; /* which side of `tuple` endpoint 0 is */
+    tl_handshake_facts_t handshake;
+    tcplife_forensics_t forensics; /* facts, RST evidence (tcplife_forensics.c) */
 } tcplife_conn_t;
 
 /* What one TCP layer of one frame is; stored on the first pass, rendered on
@@ -40,6 +44,12 @@ extern int proto_tcplife;
 void tcplife_register_fields(int proto);
 void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
                     const tcplife_record_t *record, bool capture_complete);
+
+/* tcplife_render_handshake.c: tcplife.syn.* and tcplife.tfo.* (tree NULL:
+ * only the expert infos). */
+void tcplife_register_handshake_fields(int proto);
+void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
+                              const tcplife_record_t *record);
 
 /* tcplife_stats.c: the tap and the Statistics menu / -z tcplife,tree. */
 void tcplife_register_stats(void);

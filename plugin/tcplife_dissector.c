@@ -14,6 +14,7 @@
 #include "frame_records.h"
 #include "tcp_options.h"
 #include "tcp_segments.h"
+#include "tcplife_info_column.h"
 
 #include <epan/prefs.h>
 #include <string.h>
@@ -171,6 +172,8 @@ static tcplife_record_t *analyse_frame(packet_info *pinfo, unsigned *count)
         rec->client_before = core->packets ? core->ep[core->client].state : TL_STATE_UNKNOWN;
         rec->server_before = core->packets ? core->ep[!core->client].state : TL_STATE_UNKNOWN;
         tl_conn_process(core, &seg, &rec->ann);
+        tl_handshake_facts_update(&conn->handshake, core, &seg, &rec->ann);
+        tcplife_forensics_process(conn, &seg, &rec->ann);
         conn->last_frame = pinfo->num;
         rec++;
     }
@@ -194,6 +197,7 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     bool capture_complete = tcplife_capture_complete(pinfo);
     for (unsigned i = 0; i < count; i++) {
         tcplife_render(tree, pinfo, tvb, &records[i], capture_complete);
+        tcplife_info_column_add(pinfo, &records[i]);
         tcplife_tap_record(pinfo, &records[i]);
     }
     return tvb_captured_length(tvb);

@@ -183,9 +183,11 @@ void tcplife_register_fields(int proto)
         { &ei_midstream, { "tcplife.expert.midstream", PI_SEQUENCE, PI_CHAT,
             "Capture began mid-connection: roles inferred from the ports", EXPFILL } },
     };
+    tcplife_register_handshake_fields(proto);
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
+    tcplife_forensics_register(proto);
 }
 
 /* ---- rendering ------------------------------------------------------------------ */
@@ -289,6 +291,7 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
     proto_tree_add_uint(sub, hf_conn_packets, tvb, 0, 0, conn->core.packets);
     proto_tree_add_uint(sub, hf_conn_first_frame, tvb, 0, 0, conn->first_frame);
     proto_tree_add_uint(sub, hf_conn_last_frame, tvb, 0, 0, conn->last_frame);
+    tcplife_forensics_render_conn(sub, tvb, conn);
 }
 
 /* Links to the connection's key packets: all of them once the capture has
@@ -367,6 +370,8 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
          * nothing to build, but the expert infos still count (-z expert). */
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
             add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
+        tcplife_render_handshake(NULL, pinfo, tvb, rec);
+        tcplife_forensics_render_packet(NULL, NULL, pinfo, tvb, rec->conn, a, capture_complete);
         return;
     }
     proto_item *top = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
@@ -413,12 +418,12 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     if (flags & TL_ANN_ROLES_INFERRED)
         add_generated_bool(t, hf_roles_inferred, tvb);
     if (flags & TL_ANN_TIME_WAIT_START) {
-        add_time(t, hf_tw_expiry, tvb, a->time_wait_expiry);
+        add_time(t, hf_tw_expiry, tvb, tl_time_wait_expiry(&rec->conn->core, tcplife_ns_from_nstime(&pinfo->abs_ts)));
         proto_tree_add_string(t, hf_tw_endpoint, tvb, 0, 0, tl_role_name(a->tw_role));
     }
     if (flags & TL_ANN_TIME_WAIT_REUSE) {
         add_generated_bool(t, hf_tw_reuse, tvb);
-        add_duration(t, hf_tw_remaining, hf_tw_remaining_s, tvb, a->time_wait_remaining);
+        add_duration(t, hf_tw_remaining, hf_tw_remaining_s, tvb, tl_time_wait_remaining(&rec->conn->core));
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
     /* Connection verdicts as of the last packet read: final once the first
@@ -428,4 +433,6 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     render_connection(t, tvb, rec->conn, &summary, capture_complete || summary.settled, visible);
     render_links(t, tvb, &rec->conn->core, pinfo->num, capture_complete);
     add_expert_infos(pinfo, top, a, lookahead);
+    tcplife_render_handshake(t, pinfo, tvb, rec);
+    tcplife_forensics_render_packet(t, top, pinfo, tvb, rec->conn, a, capture_complete);
 }

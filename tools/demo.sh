@@ -31,8 +31,19 @@ awk -F'\t' '
   { s=""; for (i=1;i<=NF;i++) { v=($i==""?"-":$i); s = s v (i<NF ? pad(W[i]-w(v)+2) : "") } print s }' \
   "$out" "$out"
 echo
-if tshark -r "$pcap" -q -z tcplife,tree > "$out" 2> "$err"; then
-  echo "Statistics (tshark -q -z tcplife,tree):"
+# Two passes: verdicts are final, so no row is left at 0 by a moved connection.
+if tshark -r "$pcap" -q -2 -z tcplife,tree > "$out" 2> "$err"; then
+  echo "Statistics (tshark -q -2 -z tcplife,tree; in the GUI: Statistics > TCP Lifecycle):"
+  # name and count only: the rate and burst columns say nothing here
+  awk '/^Topic/ || /^-+$/ || /^=+$/ || !NF { next }
+       { match($0, /^ */); indent = substr($0, 1, RLENGTH); n = split(substr($0, RLENGTH + 1), f, /  +/)
+         if (n > 1 && f[2] ~ /^[0-9]+$/) printf "%-72s %s\n", indent f[1], f[2]; else print }' "$out"
+fi
+echo
+if tshark -r "$pcap" -q -2 -z "flow,tcplife,network,tcp.stream == 0" > "$out" 2> "$err"; then
+  echo "The first connection as a ladder (tshark -q -2 -z 'flow,tcplife,network,tcp.stream == 0';"
+  echo "in the GUI: Statistics > Flow Graph, flow type TCP Lifecycle):"
   cat "$out"
 fi
-echo "In the GUI: wireshark $pcap   (apt-get install wireshark-qt); display filter: tcplife"
+echo
+echo "In the GUI: wireshark -C 'TCP Lifecycle' $pcap   (apt-get install wireshark-qt)"

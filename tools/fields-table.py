@@ -13,7 +13,8 @@ import sys
 
 BEGIN, END = "<!-- fields:begin -->", "<!-- fields:end -->"
 TYPES = {
-    "FT_STRING": "string", "FT_UINT8": "uint", "FT_UINT32": "uint", "FT_BOOLEAN": "bool",
+    "FT_STRING": "string", "FT_UINT8": "uint", "FT_UINT16": "uint", "FT_UINT32": "uint",
+    "FT_UINT64": "uint", "FT_INT16": "int", "FT_INT32": "int", "FT_BOOLEAN": "bool",
     "FT_ABSOLUTE_TIME": "absolute time", "FT_RELATIVE_TIME": "relative time",
     "FT_FRAMENUM": "frame number", "FT_NONE": "subtree", "FT_DOUBLE": "number",
 }

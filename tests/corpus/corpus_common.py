@@ -2,8 +2,9 @@
 
 The capture corpus lives outside the repository (../shared/corpus, CMake cache
 variable TCPLIFE_CORPUS). Nothing from it is copied into the repository: the
-tests read it in place, or decompress .gz captures into a private temporary
-folder that the unprivileged tshark user (see tests/tshark-with-plugin) can read.
+tests read it in place (tests/tshark-with-plugin gives its unprivileged tshark
+user a copy of each capture it reads), or decompress .gz captures into a
+private temporary folder.
 
 Tests exit with SKIP (77) when the corpus is absent.
 """
@@ -50,12 +51,11 @@ def list_captures(corpus):
 
 
 class Workspace:
-    """A world-readable temporary folder holding readable copies of captures."""
+    """A temporary folder holding the decompressed .gz captures (and files tests make)."""
 
     def __init__(self, corpus):
         self.corpus = corpus
         self.dir = tempfile.mkdtemp(prefix='tcplife-corpus.')
-        os.chmod(self.dir, 0o755)
         self.cache = {}
 
     def close(self):
@@ -68,20 +68,15 @@ class Workspace:
         self.close()
 
     def path(self, rel):
-        """A path to the (decompressed) capture that uid 65534 can read."""
+        """A path to the capture, decompressed when it is a .gz."""
+        src = os.path.join(self.corpus, rel)
+        if not rel.endswith('.gz'):
+            return src
         if rel in self.cache:
             return self.cache[rel]
-        src = os.path.join(self.corpus, rel)
-        name = rel.replace('/', '__')
-        if name.endswith('.gz'):
-            name = name[:-3]
-        dst = os.path.join(self.dir, name)
-        if rel.endswith('.gz'):
-            with gzip.open(src, 'rb') as fi, open(dst, 'wb') as fo:
-                shutil.copyfileobj(fi, fo)
-        else:
-            shutil.copyfile(src, dst)
-        os.chmod(dst, 0o644)
+        dst = os.path.join(self.dir, rel.replace('/', '__')[:-3])
+        with gzip.open(src, 'rb') as fi, open(dst, 'wb') as fo:
+            shutil.copyfileobj(fi, fo)
         self.cache[rel] = dst
         return dst
 

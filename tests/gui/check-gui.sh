@@ -16,10 +16,16 @@
 #      file, which tshark counts and compares frame by frame;
 #   4. the "TCP Lifecycle" tree of a selected packet (Go to packet, expand
 #      subtrees, Edit > Copy > All Visible Items) reads "close step 3/4" and is
-#      line for line the tree `tshark -2 -V -O tcplife` prints.
+#      line for line the tree `tshark -2 -V -O tcplife` prints;
+#   5. Statistics > Flow Graph with flow type "TCP Lifecycle" (the ladder),
+#      exported as ASCII, is byte for byte `tshark -2 -z flow,tcplife,standard`;
+#   6. Wireshark runs with the shipped "TCP Lifecycle" profile (-C): on exit it
+#      writes the profile's `recent` file, whose column list is the profile's
+#      Step, Sender, Client state, Server state and Closer columns.
 # For the bundled capture (gui-demo.pcap) the expected numbers are also pinned.
 # Screenshots go to a temporary folder whose path is printed; --screenshot
-# writes a cropped picture of the tree to OUT.png.
+# writes a cropped picture of the tree to OUT.png; --readme-shots DIR writes
+# small pictures of the packet list, the ladder and the statistics for README.
 #
 # Needs wireshark-qt, tshark, xvfb, xdotool, xclip, imagemagick; installs the
 # missing ones with apt-get when run as root (unless TCPLIFE_NO_INSTALL=1) and
@@ -29,7 +35,14 @@ set -euo pipefail
 SKIP=77
 here=$(cd "$(dirname "$0")" && pwd)
 shot_out=""
-if [ "${1:-}" = --screenshot ]; then shot_out=$(readlink -f "$2"); shift 2; fi
+readme_shots=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --screenshot) shot_out=$(readlink -f "$2"); shift 2 ;;
+    --readme-shots) mkdir -p "$2"; readme_shots=$(readlink -f "$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
 [ $# -ge 1 ] || { echo "usage: $0 [--screenshot OUT.png] PLUGIN.so [CAPTURE]" >&2; exit 2; }
 plugin=$(readlink -f "$1")
 capture=$(readlink -f "${2:-$here/gui-demo.pcap}")
@@ -65,7 +78,10 @@ ws_version=$(tshark -v 2>/dev/null | sed -n '1s/.*TShark (Wireshark) \([0-9]*\.[
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcplife-gui.XXXXXX")
 chmod 755 "$work"
 home=$work/home shots=$work/shots
-mkdir -p "$home/.local/lib/wireshark/plugins/$ws_version/epan" "$home/run" "$shots"
+profile="TCP Lifecycle"
+mkdir -p "$home/.local/lib/wireshark/plugins/$ws_version/epan" "$home/run" "$shots" \
+         "$home/.config/wireshark/profiles"
+cp -r "$here/../../packaging/profiles/$profile" "$home/.config/wireshark/profiles/"
 cp "$plugin" "$home/.local/lib/wireshark/plugins/$ws_version/epan/tcplife.so"
 cap=$home/$(basename "$capture")
 cp "$capture" "$cap"
@@ -121,7 +137,7 @@ for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 export DISPLAY=:$(head -1 "$work/display")
 echo "check-gui: Xvfb on $DISPLAY, screenshots in $shots"
 
-as_user env QT_QPA_PLATFORM=xcb wireshark -r "$cap" >"$work/wireshark.log" 2>&1 &
+as_user env QT_QPA_PLATFORM=xcb wireshark -C "$profile" -r "$cap" >"$work/wireshark.log" 2>&1 &
 wpid=$!
 
 win_id() { xdotool search --name "$1" 2>/dev/null | head -1; }
@@ -156,6 +172,9 @@ xdotool windowmove "$main" 0 0 windowsize "$main" 1280 960
 sleep 3   # let it finish reading and laying out
 focus "$main"
 shot 01-opened
+if [ -n "$readme_shots" ]; then  # menu bar, filter buttons and the first packet rows
+  convert "$shots/01-opened.png" -crop 1280x400+0+0 +repage -colors 64 "PNG8:$readme_shots/screenshot-profile.png"
+fi
 
 # 1. Help > About Wireshark > Plugins: tcplife.so from our folder ----------------
 xdotool key alt+h; sleep 0.5; xdotool key Up Return
@@ -187,6 +206,7 @@ shot 03-statistics-menu
 xdotool key Up Return                                           # the last entry
 if st=$(wait_win 'TCP Lifecycle' 15); then
   sleep 2
+  xdotool windowmove "$st" 0 0 windowsize "$st" 900 900; sleep 1
   focus "$st"
   shot 04-stats-tree
   eval "$(xdotool getwindowgeometry --shell "$st")"
@@ -195,12 +215,16 @@ if st=$(wait_win 'TCP Lifecycle' 15); then
   clip | stats_pairs >"$work/stats.gui" || true
   if [ -s "$work/stats.gui" ] && diff -u "$work/stats.expected" "$work/stats.gui" >"$work/stats.diff"; then
     pass "Statistics > TCP Lifecycle: $(grep -c . "$work/stats.gui") rows equal tshark -z tcplife,tree" \
-         "($(grep -E '^(Connections|complete|refused) =' "$work/stats.gui" | tr '\n' ' '))"
+         "($(grep -E '^(TCP connections|complete|Resets.*) =' "$work/stats.gui" | tr '\n' ' '))"
   else
     fail "Statistics > TCP Lifecycle differs from tshark -z tcplife,tree:"; cat "$work/stats.diff"
   fi
+  if [ -n "$readme_shots" ]; then
+    convert "$shots/04-stats-tree.png" -crop 900x560+0+0 +repage -colors 64 "PNG8:$readme_shots/screenshot-stats.png"
+  fi
   if [ $demo = 1 ]; then
-    for want in 'Connections = 7' 'complete = 4' 'refused = 1' 'three_way = 1'; do
+    for want in 'TCP connections = 7' 'complete = 4' 'refused = 1' 'three_way = 1' \
+                'Resets (RST packets) = 2' 'Server endpoints (ip:port) = 7'; do
       grep -qx "$want" "$work/stats.gui" || fail "Statistics: no '$want' for gui-demo.pcap"
     done
   fi
@@ -254,7 +278,9 @@ xdotool key ctrl+slash; sleep 0.3; xdotool key ctrl+a BackSpace
 xdotool type --delay 15 "$F1"; xdotool key Return; sleep 1.5
 xdotool key ctrl+g; sleep 0.3; xdotool type "$tree_frame"; xdotool key Return; sleep 1
 xdotool mousemove 150 527 click 1; sleep 0.3      # first row of the details pane
-xdotool key End; sleep 0.2; xdotool key shift+Right; sleep 0.8  # last top row = TCP Lifecycle, expand all
+# End twice: with no current row (3.4's pane after a click below its rows) the
+# first End only moves to the first row. Last top row = TCP Lifecycle, expand all.
+xdotool key End; sleep 0.2; xdotool key End; sleep 0.2; xdotool key shift+Right; sleep 0.8
 clip_reset
 xdotool key ctrl+alt+shift+a; sleep 0.5           # Edit > Copy > All Visible Items
 shot 06-tree
@@ -279,7 +305,62 @@ if [ -n "$shot_out" ]; then
   echo "check-gui: wrote $shot_out ($(stat -c %s "$shot_out") bytes)"
 fi
 
-kill "$wpid" 2>/dev/null || true; wpid=""
+# 5. Statistics > Flow Graph, flow type TCP Lifecycle, exported as ASCII ------------
+ts -r "$cap" -2 -q -z flow,tcplife,standard >"$work/ladder.expected"
+focus "$main"
+xdotool key ctrl+slash; sleep 0.3; xdotool key ctrl+a BackSpace Return; sleep 1.5   # no filter
+xdotool key alt+s; sleep 0.5
+for _ in $(seq 16); do xdotool key Down; done                   # 17th entry: Flow Graph (4.0's menu)
+xdotool key Return
+if fg=$(wait_win 'Flow' 15); then
+  sleep 2
+  xdotool windowmove "$fg" 0 0 windowsize "$fg" 1280 900; sleep 1.5
+  eval "$(xdotool getwindowgeometry --shell "$fg")"
+  xdotool mousemove $((X + 676)) $((Y + HEIGHT - 55)) click 1; sleep 0.7   # Flow type
+  xdotool key End Return; sleep 3                                          # its last entry
+  shot 07-flow-graph
+  if [ -n "$readme_shots" ]; then
+    convert "$shots/07-flow-graph.png" -crop 1280x380+0+0 +repage -colors 64 "PNG8:$readme_shots/screenshot-ladder.png"
+  fi
+  xdotool mousemove $((X + WIDTH - 223)) $((Y + HEIGHT - 24)) click 1       # Export...
+  if sv=$(wait_win 'Save Graph' 10); then
+    sleep 1
+    eval "$(xdotool getwindowgeometry --shell "$sv")"
+    xdotool mousemove $((X + 312)) $((Y + 390)) click 1; sleep 0.7        # Files of type
+    xdotool key End Return; sleep 0.5                                     # ASCII (*.txt)
+    xdotool mousemove $((X + 315)) $((Y + 360)) click 1                   # File name
+    xdotool type --delay 10 "$home/ladder.txt"; xdotool key Return
+    for _ in $(seq 50); do [ -s "$home/ladder.txt" ] && break; sleep 0.1; done; sleep 0.5
+  fi
+  arrows=$(grep -cE -- '-->|<--' "$home/ladder.txt" 2>/dev/null || echo 0)
+  if [ -s "$home/ladder.txt" ] && cmp -s "$work/ladder.expected" "$home/ladder.txt"; then
+    pass "Flow Graph, flow type TCP Lifecycle: the exported ladder ($arrows arrows) is tshark -2 -z flow,tcplife,standard"
+  else
+    fail "Flow Graph ladder export ($home/ladder.txt) differs from tshark -z flow,tcplife,standard"
+    diff "$work/ladder.expected" "$home/ladder.txt" 2>&1 | head -10
+  fi
+  if [ $demo = 1 ]; then
+    [ "$arrows" -eq "$total" ] || fail "ladder of gui-demo.pcap: $arrows arrows for $total packets"
+    grep -q 'fin_passive_merged 3' "$home/ladder.txt" || fail "ladder of gui-demo.pcap: no fin_passive_merged arrow"
+  fi
+  focus "$fg"; xdotool key Escape; sleep 0.5
+else
+  fail "Statistics menu: the 17th entry did not open the Flow Graph"
+fi
+
+# 6. the profile's columns, from the recent file Wireshark writes on exit --------------
+focus "$main"; xdotool key ctrl+q
+for _ in $(seq 100); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+wpid=""
+recent="$home/.config/wireshark/profiles/$profile/recent"
+cols=$(sed -n '/^column.width:/,/^$/p' "$recent" 2>/dev/null | grep -o '%Cus:[a-z._]*' | tr '\n' ' ')
+want_cols='%Cus:tcplife.step %Cus:tcplife.sender %Cus:tcplife.state.client %Cus:tcplife.state.server %Cus:tcplife.closer '
+if [ "$cols" = "$want_cols" ]; then
+  pass "profile '$profile': Wireshark's packet list had the columns $cols(its recent file)"
+else
+  fail "profile '$profile': the recent file lists custom columns '$cols', expected '$want_cols'"
+fi
+
 echo "check-gui: screenshots: $(ls "$shots" | tr '\n' ' ')in $shots"
 if [ $fails -gt 0 ]; then echo "check-gui: $fails check(s) failed"; exit 1; fi
 echo "check-gui: all GUI checks passed"

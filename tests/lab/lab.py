@@ -35,11 +35,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "peer.py")
-NS_C, NS_R, NS_S = "tl-cli", "tl-rtr", "tl-srv"
+# TL_LAB_SUFFIX keeps two labs running at once on one machine apart.
+_SFX = os.environ.get("TL_LAB_SUFFIX", "")
+NS_C, NS_R, NS_S = "tl-cli" + _SFX, "tl-rtr" + _SFX, "tl-srv" + _SFX
 C4, S4 = "192.0.2.2", "198.51.100.2"
 C6, S6 = "2001:db8:1::2", "2001:db8:2::2"
 TRACE = "/sys/kernel/tracing"
-INST = TRACE + "/instances/tcplife"
+INST = TRACE + "/instances/tcplife" + _SFX
 SNAPLEN = "128"
 
 KSTATE = {
@@ -280,12 +282,12 @@ class Tracer:
 
 
 class Capture:
-    def __init__(self, ns, dev, path):
+    def __init__(self, ns, dev, path, bpf="tcp"):
         self.path = path
         if os.path.exists(path):
             os.unlink(path)
         self.p = subprocess.Popen(["ip", "netns", "exec", ns, "tcpdump", "-i", dev, "-n", "-s", SNAPLEN,
-                                   "-U", "--immediate-mode", "-Z", "root", "-w", path, "tcp"],
+                                   "-U", "--immediate-mode", "-Z", "root", "-w", path, bpf],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         line = self.p.stderr.readline()  # "listening on ..."
         if "listening" not in line:
@@ -311,7 +313,9 @@ def ss_addr(a):
     return host.strip("[]"), int(port) if port.isdigit() else 0
 
 
-def build_truth(trace, ss_seen, sport):
+def build_truth(trace, ss_seen, sport, cport=None):
+    """cport: only that client port's connection (scenarios with other
+    connections to the same listener, see scenario(isolate=True))."""
     events = []
     for line in trace.splitlines():
         m = TRACE_RE.search(line)
@@ -350,7 +354,10 @@ def build_truth(trace, ss_seen, sport):
         # request socks (NEW_SYN_RECV) never go through the tracepoint: use ss
         st = []
         for (t, r, s_, l, p) in ss_seen:
-            if r == role and (ss_addr(l)[1] == sport or ss_addr(p)[1] == sport) and not p.endswith("*"):
+            ports = (ss_addr(l)[1], ss_addr(p)[1])
+            if cport is not None and cport not in ports:
+                continue
+            if r == role and sport in ports and not p.endswith("*"):
                 name = SSMAP.get(s_)
                 if name and (not st or st[-1] != name):
                     st.append(name)
@@ -380,7 +387,7 @@ def build_truth(trace, ss_seen, sport):
                 else:
                     notes.append("%s #%d: ends %s -> CLOSE, no TIME-WAIT seen by ss: kept CLOSED"
                                  % (role, i + 1, last["raw_old"]))
-            if inc["states"][-1] == "TIME_WAIT" and i + 1 < len(incs):
+            if inc["states"][-1] == "TIME_WAIT" and i + 1 < len(incs) and incs[i + 1]["tuple"] == inc["tuple"]:
                 # the next incarnation reused the 4-tuple: the kernel killed the
                 # timewait sock (tcp_twsk_unique / TCP_TW_SYN -> inet_twsk_deschedule_put)
                 inc["states"].append("CLOSED")
@@ -393,9 +400,12 @@ def build_truth(trace, ss_seen, sport):
 SCENARIOS = []
 
 
-def scenario(n, name, desc, v6=False, tries=1, check=None):
+def scenario(n, name, desc, v6=False, tries=1, check=None, isolate=False):
+    """isolate: other connections share the listener (fillers of its accept
+    queue): capture, trace and truth only the client port's connection."""
     def deco(fn):
-        SCENARIOS.append(dict(n=n, name=name, desc=desc, fn=fn, v6=v6, tries=tries, check=check))
+        SCENARIOS.append(dict(n=n, name=name, desc=desc, fn=fn, v6=v6, tries=tries, check=check,
+                              isolate=isolate))
         return fn
     return deco
 
@@ -708,7 +718,7 @@ def write_tsv(outdir, name, roles):
     wfile(os.path.join(outdir, name + ".kernel.tsv"), "\n".join(tsv) + "\n")
 
 
-def retruth(outdir, name, sport):
+def retruth(outdir, name, sport, cport=None):
     """Rebuild S.kernel.tsv (and the notes) from the raw lines kept in S.kernel.log."""
     path = os.path.join(outdir, name + ".kernel.log")
     with open(path) as f:
@@ -725,7 +735,7 @@ def retruth(outdir, name, sport):
             ss_seen.append((float(t), role, st, l, p))
         if part != "truth":
             keep.append(line)
-    roles, notes = build_truth("\n".join(trace), ss_seen, sport)
+    roles, notes = build_truth("\n".join(trace), ss_seen, sport, cport)
     wfile(path, "\n".join(keep + ["# --- truth notes"] + notes) + "\n")
     write_tsv(outdir, name, roles)
     log("%s: %s" % (name, {r: [i["states"] for i in v] for r, v in roles.items()}))
@@ -768,6 +778,11 @@ VERIFY = {
 }
 
 
+# Scenarios of the handshake diagnosis (issue #9) live in their own file.
+import lab_handshake  # noqa: E402
+lab_handshake.register(sys.modules[__name__])
+
+
 def verify_captures(name, outdir):
     bad = []
     for side, flt, op, n in VERIFY.get(name, []):
@@ -787,9 +802,11 @@ def run_scenario(sc, outdir):
         setup()
         x = Ctx(sc["n"], sc["v6"])
         tracer = Tracer()
-        tracer.start(x.sport)
-        caps = [Capture(NS_C, "c0", os.path.join(outdir, name + ".client.pcap")),
-                Capture(NS_S, "s0", os.path.join(outdir, name + ".server.pcap"))]
+        only = x.cport if sc["isolate"] else None
+        bpf = "tcp port %d" % only if only else "tcp"
+        tracer.start(only or x.sport)
+        caps = [Capture(NS_C, "c0", os.path.join(outdir, name + ".client.pcap"), bpf),
+                Capture(NS_S, "s0", os.path.join(outdir, name + ".server.pcap"), bpf)]
         x.ss = SsPoller()
         x.ss.start()
         t0 = time.monotonic()
@@ -802,7 +819,7 @@ def run_scenario(sc, outdir):
             x.ss.finish()
             capinfo = [c.stop() for c in caps]
             trace = tracer.stop()
-        roles, notes = build_truth(trace, x.ss.seen, x.sport)
+        roles, notes = build_truth(trace, x.ss.seen, x.sport, only)
         ok = sc["check"] is None or sc["check"](roles)
         bad = verify_captures(name, outdir)
         for b in bad:
@@ -814,9 +831,11 @@ def run_scenario(sc, outdir):
     else:
         raise RuntimeError("%s: scenario never showed the intended behaviour" % name)
     # raw log
+    tp = only or x.sport
     lines = ["# scenario %s: %s" % (name, sc["desc"]),
-             "# attempt %d; server port %d, client port %d" % (attempt, x.sport, x.cport),
-             "# --- sock:inet_sock_set_state (trace_clock mono, filter sport==%d||dport==%d)" % (x.sport, x.sport)]
+             "# attempt %d; server port %d, client port %d%s" % (
+                 attempt, x.sport, x.cport, "; only the client port's connection" if only else ""),
+             "# --- sock:inet_sock_set_state (trace_clock mono, filter sport==%d||dport==%d)" % (tp, tp)]
     lines += [l for l in trace.splitlines() if not l.startswith("#")]
     lines.append("# --- ss -tanH changes (mono time, role, state, local, peer)")
     lines += ["%.6f %s %s %s %s" % s for s in x.ss.seen]
@@ -866,7 +885,7 @@ def main():
     if a.retruth:
         for sc in SCENARIOS:
             if sc["name"] in names:
-                retruth(a.out, sc["name"], 8000 + sc["n"])
+                retruth(a.out, sc["name"], 8000 + sc["n"], 40000 + sc["n"] if sc["isolate"] else None)
         return
 
     def on_signal(signum, frame):

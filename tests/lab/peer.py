@@ -9,11 +9,17 @@ application events (connect, shutdown, close ...) is exactly controlled.
 
 Commands (arguments separated by blanks):
   listen ADDR PORT [RCVBUF]     bind+listen (SO_REUSEADDR); RCVBUF set before listen
+  listenq ADDR PORT BACKLOG     bind+listen with that backlog (a tiny accept queue)
+  listentfo ADDR PORT QLEN      bind+listen with TCP_FASTOPEN (Fast Open queue QLEN)
   accept                        accept one connection (becomes the current socket)
   closelisten                   close the listening socket
   socket [FAMILY]               new client socket (inet|inet6), SO_REUSEADDR on
   bind ADDR PORT                bind the current client socket
   connect ADDR PORT             connect; "ok connected" or "err ECONNREFUSED" ...
+  connecttfo ADDR PORT N        sendto(N bytes, MSG_FASTOPEN): data in the SYN when a
+                                Fast Open cookie is cached, else a cookie request
+  deferack                      TCP_DEFER_ACCEPT on the client socket: Linux delays the
+                                third ACK (up to 200 ms) to send it with data
   rcvbuf N / sndbuf N           SO_RCVBUF / SO_SNDBUF on the current socket
   keepalive IDLE INTVL CNT      SO_KEEPALIVE + TCP_KEEPIDLE/INTVL/CNT
   linger0                       SO_LINGER {1, 0}: close() sends RST
@@ -54,6 +60,16 @@ def main():
                     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(args[2]))
                 lsock.bind((args[0], int(args[1])))
                 lsock.listen(8)
+            elif cmd in ("listenq", "listentfo"):
+                fam = socket.AF_INET6 if ":" in args[0] else socket.AF_INET
+                lsock = socket.socket(fam, socket.SOCK_STREAM)
+                lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                lsock.bind((args[0], int(args[1])))
+                if cmd == "listentfo":
+                    lsock.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, int(args[2]))
+                    lsock.listen(8)
+                else:
+                    lsock.listen(int(args[2]))
             elif cmd == "accept":
                 sock, peer = lsock.accept()
                 reply = "ok accepted %s %s" % (peer[0], peer[1])
@@ -72,6 +88,14 @@ def main():
                     reply = "ok connected"
                 except OSError as e:
                     reply = "err %s" % errno.errorcode.get(e.errno, str(e.errno))
+            elif cmd == "connecttfo":
+                try:
+                    sock.sendto(b"x" * int(args[2]), socket.MSG_FASTOPEN, (args[0], int(args[1])))
+                    reply = "ok connected"
+                except OSError as e:
+                    reply = "err %s" % errno.errorcode.get(e.errno, str(e.errno))
+            elif cmd == "deferack":
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)
             elif cmd == "rcvbuf":
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(args[0]))
             elif cmd == "sndbuf":

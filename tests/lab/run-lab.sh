@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cleanup() {
-  for ns in tl-cli tl-rtr tl-srv; do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in tl-cli tl-rtr tl-srv; do ip netns del "$ns${TL_LAB_SUFFIX:-}" 2>/dev/null || true; done
 }
 trap cleanup EXIT INT TERM
 [ "$(id -u)" = 0 ] || { echo "run-lab.sh: needs root" >&2; exit 1; }

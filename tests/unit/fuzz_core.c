@@ -320,11 +320,10 @@ static void check_revisions(fz_conn_t *fc)
         if ((b.flags & TL_ANN_TIME_WAIT_START) && !(a.flags & TL_ANN_TIME_WAIT_START)) {
             uint8_t tw_was = b.tw_role == TL_ROLE_CLIENT ? b.state_client : b.state_server;
             uint8_t tw_now = a.tw_role == TL_ROLE_CLIENT ? a.state_client : a.state_server;
-            INV(tw_was == TL_STATE_TIME_WAIT && tw_now != TL_STATE_TIME_WAIT && a.time_wait_expiry == 0,
+            INV(tw_was == TL_STATE_TIME_WAIT && tw_now != TL_STATE_TIME_WAIT,
                 "annotation %u withdrew TIME_WAIT start but its endpoint went %s -> %s", i,
                 tl_state_name(tw_was), tl_state_name(tw_now));
             b.flags &= (uint16_t)~TL_ANN_TIME_WAIT_START;
-            b.time_wait_expiry = 0;
         }
         a.state_client = b.state_client = 0;
         a.state_server = b.state_server = 0;
@@ -380,11 +379,12 @@ static void check_conn(fz_conn_t *fc, const tl_segment_t *seg, uint32_t frame)
             INV(tracked[i] >= fc->ann && tracked[i] < fc->ann + fc->n, "tracked annotation %zu", i);
     const tl_annotation_t *a = &fc->ann[fc->n - 1];
     if (a->flags & TL_ANN_TIME_WAIT_START)
-        INV(a->time_wait_expiry == seg->time + c->config.time_wait, "expiry");
+        INV(c->ep[tl_conn_endpoint_of(c, (tl_role_t)a->tw_role)].time_wait_expiry ==
+                seg->time + c->config.time_wait, "expiry");
     if (a->flags & TL_ANN_TIME_WAIT_REUSE)
-        INV(fc->n == 1 && a->time_wait_remaining > 0 &&
-                a->time_wait_remaining <= c->config.time_wait,
-            "reuse on packet %u, remaining %" PRId64, fc->n, a->time_wait_remaining);
+        INV(fc->n == 1 && tl_time_wait_remaining(c) > 0 &&
+                tl_time_wait_remaining(c) <= c->config.time_wait,
+            "reuse on packet %u, remaining %" PRId64, fc->n, tl_time_wait_remaining(c));
     if (a->flags & TL_ANN_MIDSTREAM_START)
         INV(fc->n == 1, "midstream start on packet %u", fc->n);
     INV(((seg->flags & TL_RST) != 0) == (a->step == TL_STEP_RST), "RST flag vs step %s",

@@ -24,7 +24,8 @@ TU_TEST(names_match_spec)
     static const char *steps[] = { "syn", "syn_retransmission", "syn_ack",
         "syn_ack_retransmission", "handshake_ack", "data", "ack", "fin_active",
         "fin_active_ack", "fin_passive", "fin_passive_merged", "fin_simultaneous", "last_ack",
-        "fin_retransmission", "rst", "after_close", "icmp_quote" };
+        "fin_retransmission", "rst", "after_close", "icmp_quote", "handshake_ack_ignored",
+        "keepalive", "keepalive_ack", "zero_window_probe", "zero_window_probe_ack" };
     static const char *rst_kinds[] = { "none", "refused", "handshake_abort", "abort",
         "after_fin", "out_of_window", "midstream" };
     static const char *outcomes[] = { "complete", "reset", "refused", "syn_unanswered",
@@ -142,7 +143,7 @@ TU_TEST(normal_connection_every_transition)
     ANN(a, "closing", "last_ack", 0, 4, "client", "active", "TIME_WAIT", "CLOSED",
         TL_ANN_TIME_WAIT_START, "none");
     CHECK_INT(a->tw_role, TL_ROLE_CLIENT);
-    CHECK_INT(a->time_wait_expiry, MS(2010) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(2010) + SEC(TIME_WAIT_S));
 
     REFS(&f.c, 1, 2, 3, 7, 9, 10, 0);
     CHECK_INT(f.c.close_wait, SEC(1)); /* client FIN at 1.000 s, server FIN at 2.000 s */
@@ -169,7 +170,7 @@ TU_TEST(time_wait_ends_on_later_packet)
     fx_seg(&f, 1, F_A, SW_, CW_ + 1, 0, MS(1010));
     fx_seg(&f, 1, F_FA, SW_, CW_ + 1, 0, MS(1020));
     tl_annotation_t *a = fx_seg(&f, 0, F_A, CW_ + 1, SW_ + 1, 0, MS(1030));
-    CHECK_INT(a->time_wait_expiry, MS(1030) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(1030) + SEC(TIME_WAIT_S));
 
     /* A stray packet inside TIME_WAIT: still TIME_WAIT. */
     a = fx_seg(&f, 1, F_A, SW_ + 1, CW_ + 1, 0, MS(1030) + SEC(TIME_WAIT_S) - 1);
@@ -196,7 +197,7 @@ TU_TEST(merged_fin_ack_three_way_close)
     a = fx_seg(&f, 0, F_A, CW_ + 1, SW_ + 1, 0, MS(1510));
     ANN(a, "closing", "last_ack", 0, 4, "client", "active", "TIME_WAIT", "CLOSED",
         TL_ANN_TIME_WAIT_START, "none");
-    CHECK_INT(a->time_wait_expiry, MS(1510) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(1510) + SEC(TIME_WAIT_S));
     CHECK_INT(a->tw_role, TL_ROLE_CLIENT);
     REFS(&f.c, 1, 2, 3, 7, 8, 9, 0);
     tl_summary_t s = fx_summary(&f, MS(1510));
@@ -218,7 +219,7 @@ TU_TEST(server_closes_first)
     ANN(a, "closing", "last_ack", 0, 4, "server", "active", "CLOSED", "TIME_WAIT",
         TL_ANN_TIME_WAIT_START, "none");
     CHECK_INT(a->tw_role, TL_ROLE_SERVER);
-    CHECK_INT(a->time_wait_expiry, MS(1030) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(1030) + SEC(TIME_WAIT_S));
     REFS(&f.c, 1, 2, 3, 7, 9, 10, 0);
     tl_summary_t s = fx_summary(&f, MS(1030));
     SUMMARY(&s, "complete", "four_way", "server", "CLOSED", "TIME_WAIT", "SF", "ShADdfFa");
@@ -296,12 +297,12 @@ TU_TEST(simultaneous_close)
     ANN(a, "closing", "fin_active_ack", 0, 2, "client", "active", "CLOSING", "TIME_WAIT",
         TL_ANN_TIME_WAIT_START, "none");
     CHECK_INT(a->tw_role, TL_ROLE_SERVER);
-    CHECK_INT(a->time_wait_expiry, MS(1010) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(1010) + SEC(TIME_WAIT_S));
 
     a = fx_seg(&f, 1, F_A, SW_ + 1, CW_ + 1, 0, MS(1020));
     ANN(a, "closing", "fin_active_ack", 0, 2, "server", "active", "TIME_WAIT", "TIME_WAIT",
         TL_ANN_TIME_WAIT_START, "none");
-    CHECK_INT(a->time_wait_expiry, MS(1020) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(1020) + SEC(TIME_WAIT_S));
     /* (which endpoint this TIME_WAIT start names, and that the server's does
      * not restart: regression_simultaneous_close_second_time_wait) */
 
@@ -390,11 +391,194 @@ TU_TEST(syn_ack_retransmission)
     CHECK_INT(f.ann[2].lookahead, 0);
     REFS(&f.c, 1, 2, 4, 0, 0, 0, 0);
     CHECK_INT(f.c.syn_ack_time, MS(10));
-    /* A late SYN-ACK repeat after the handshake: no handshake step any more. */
+    /* The server acts on the ACK (its data): the assumption is confirmed, and a
+     * late SYN-ACK repeat after that has no handshake step any more. */
+    a = fx_seg(&f, 1, F_PA, SI + 1, CI + 1, 10, MS(1030));
+    ANN(a, "established", "data", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
     a = fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(2000));
     ANN(a, "established", "syn_ack_retransmission", 0, 0, "server", "none", "ESTABLISHED",
         "ESTABLISHED", TL_ANN_RETRANSMISSION, "none");
     REFS(&f.c, 1, 2, 4, 0, 0, 0, 0);
+}
+
+/* Linux, accept queue full, tcp_abort_on_overflow=0: the server ignores the
+ * third ACK and retransmits its SYN-ACK; the client's ACK of that repeat is
+ * the one it takes (the queue had room again). */
+TU_TEST(third_ack_ignored_syn_ack_retransmitted)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_seg(&f, 0, F_SYN, CI, 0, 0, MS(0));
+    fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(10));
+    tl_annotation_t *a = fx_seg(&f, 0, F_A, CI + 1, SI + 1, 0, MS(20));
+    /* Single pass: what was knowable then. */
+    ANN(a, "handshake", "handshake_ack", 3, 0, "client", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_HANDSHAKE_COMPLETE, "none");
+    CHECK_INT(f.ann[2].lookahead, 0);
+    a = fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(1010));
+    ANN(a, "handshake", "syn_ack_retransmission", 2, 0, "server", "none", "ESTABLISHED",
+        "SYN_RECEIVED", TL_ANN_RETRANSMISSION | TL_ANN_ACK_IGNORED, "none");
+    CHECK_INT(f.c.ignored_acks, 1);
+    CHECK_INT(f.c.ignored_ack_frame, 3);
+    /* Two-pass: the ACK is corrected, the SYN-ACK is half-open again until
+     * something completes the handshake. */
+    ANN(&f.ann[3], "handshake", "handshake_ack_ignored", 0, 0, "client", "none", "ESTABLISHED",
+        "SYN_RECEIVED", 0, "none");
+    CHECK_INT(f.ann[2].lookahead, TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK);
+    REFS(&f.c, 1, 2, 0, 0, 0, 0, 0);
+    tl_summary_t s = fx_summary(&f, MS(1010));
+    SUMMARY(&s, "handshake_incomplete", "none", "none", "ESTABLISHED", "SYN_RECEIVED", NULL, "ShA");
+
+    a = fx_seg(&f, 0, F_A, CI + 1, SI + 1, 0, MS(1020));
+    ANN(a, "handshake", "handshake_ack", 3, 0, "client", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_HANDSHAKE_COMPLETE, "none");
+    CHECK_INT(f.ann[2].lookahead, 0);
+    REFS(&f.c, 1, 2, 5, 0, 0, 0, 0);
+    CHECK_INT(f.c.handshake_ack_time, MS(1020));
+    /* The server's data confirms it: nothing is revised any more. */
+    a = fx_seg(&f, 1, F_PA, SI + 1, CI + 1, 10, MS(1500));
+    ANN(a, "established", "data", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    a = fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(3000));
+    ANN(a, "established", "syn_ack_retransmission", 0, 0, "server", "none", "ESTABLISHED",
+        "ESTABLISHED", TL_ANN_RETRANSMISSION, "none");
+    ANN(&f.ann[5], "handshake", "handshake_ack", 3, 0, "client", "none", "ESTABLISHED",
+        "ESTABLISHED", TL_ANN_HANDSHAKE_COMPLETE, "none");
+    CHECK_INT(f.c.ignored_acks, 1);
+}
+
+/* The client sends data right after its ignored ACK: every packet that showed
+ * the server ESTABLISHED is corrected, phase included; the data the server
+ * takes later completes the handshake without a usable third ACK. */
+TU_TEST(third_ack_ignored_then_data_completes)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_seg(&f, 0, F_SYN, CI, 0, 0, MS(0));
+    fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(10));
+    fx_seg(&f, 0, F_A, CI + 1, SI + 1, 0, MS(20));
+    tl_annotation_t *a = fx_seg(&f, 0, F_PA, CI + 1, SI + 1, 100, MS(30));
+    ANN(a, "established", "data", 0, 0, "client", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(1010));
+    ANN(&f.ann[3], "handshake", "handshake_ack_ignored", 0, 0, "client", "none", "ESTABLISHED",
+        "SYN_RECEIVED", 0, "none");
+    ANN(&f.ann[4], "handshake", "data", 0, 0, "client", "none", "ESTABLISHED", "SYN_RECEIVED", 0,
+        "none");
+    /* The client retransmits its data: the server takes it. */
+    a = fx_seg(&f, 0, F_PA, CI + 1, SI + 1, 100, MS(1200));
+    ANN(a, "handshake", "handshake_ack", 3, 0, "client", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_HANDSHAKE_COMPLETE | TL_ANN_MISSING_THIRD_ACK, "none");
+    a = fx_seg(&f, 1, F_A, SI + 1, CI + 101, 0, MS(1210));
+    ANN(a, "established", "ack", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    REFS(&f.c, 1, 2, 6, 0, 0, 0, 0);
+    tl_summary_t s = fx_summary(&f, MS(1210));
+    SUMMARY(&s, "open", "none", "none", "ESTABLISHED", "ESTABLISHED", "S1", "ShADTa");
+}
+
+/* Linux, accept queue full, tcp_abort_on_overflow=1: the server answers the
+ * third ACK with a bare RST (seq = the ACK's ack) from SYN_RECEIVED. */
+TU_TEST(third_ack_refused_by_rst_is_handshake_abort)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_seg(&f, 0, F_SYN, CI, 0, 0, MS(0));
+    fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(10));
+    fx_seg(&f, 0, F_A, CI + 1, SI + 1, 0, MS(20));
+    tl_annotation_t *a = fx_seg(&f, 1, F_R, SI + 1, 0, 0, MS(21));
+    ANN(a, "reset", "rst", 0, 0, "server", "none", "CLOSED", "CLOSED", TL_ANN_ACK_IGNORED,
+        "handshake_abort");
+    ANN(&f.ann[3], "handshake", "handshake_ack_ignored", 0, 0, "client", "none", "ESTABLISHED",
+        "SYN_RECEIVED", 0, "none");
+    CHECK_INT(f.ann[2].lookahead, 0); /* the RST settles it: not half-open */
+    REFS(&f.c, 1, 2, 0, 0, 0, 0, 4);
+    tl_summary_t s = fx_summary(&f, MS(21));
+    SUMMARY(&s, "reset", "rst", "none", "CLOSED", "CLOSED", "RSTR", "ShAr");
+}
+
+/* An established server that aborts at once sends RST with ACK: that is an
+ * abort of the connection, and the third ACK stands. */
+TU_TEST(rst_ack_after_third_ack_is_abort)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_seg(&f, 0, F_SYN, CI, 0, 0, MS(0));
+    fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(10));
+    fx_seg(&f, 0, F_A, CI + 1, SI + 1, 0, MS(20));
+    tl_annotation_t *a = fx_seg(&f, 1, F_RA, SI + 1, CI + 1, 0, MS(21));
+    ANN(a, "reset", "rst", 0, 0, "server", "none", "CLOSED", "CLOSED", 0, "abort");
+    ANN(&f.ann[3], "handshake", "handshake_ack", 3, 0, "client", "none", "ESTABLISHED",
+        "ESTABLISHED", TL_ANN_HANDSHAKE_COMPLETE, "none");
+}
+
+/* TCP Fast Open: the SYN carries data and the SYN-ACK acknowledges it (ack =
+ * ISN + 1 + length): the client is ESTABLISHED on that SYN-ACK. */
+TU_TEST(fast_open_syn_ack_acknowledges_syn_data)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    tl_annotation_t *a = fx_seg(&f, 0, F_SYN, CI, 0, 100, MS(0));
+    ANN(a, "handshake", "syn", 1, 0, "client", "none", "SYN_SENT", "LISTEN", 0, "none");
+    a = fx_seg(&f, 1, F_SA, SI, CI + 101, 0, MS(10));
+    ANN(a, "handshake", "syn_ack", 2, 0, "server", "none", "ESTABLISHED", "SYN_RECEIVED", 0, "none");
+    a = fx_seg(&f, 0, F_A, CI + 101, SI + 1, 0, MS(20));
+    ANN(a, "handshake", "handshake_ack", 3, 0, "client", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_HANDSHAKE_COMPLETE, "none");
+    /* An ack beyond what the SYN carried acknowledges nothing of ours. */
+    fx_t g;
+    fx_init(&g, 40000, 80);
+    fx_seg(&g, 0, F_SYN, CI, 0, 100, MS(0));
+    a = fx_seg(&g, 1, F_SA, SI, CI + 102, 0, MS(10));
+    ANN(a, "handshake", "syn_ack", 2, 0, "server", "none", "SYN_SENT", "SYN_RECEIVED", 0, "none");
+    /* A server that does not take the SYN's data acknowledges only the SYN. */
+    fx_t h;
+    fx_init(&h, 40000, 80);
+    fx_seg(&h, 0, F_SYN, CI, 0, 100, MS(0));
+    a = fx_seg(&h, 1, F_SA, SI, CI + 1, 0, MS(10));
+    ANN(a, "handshake", "syn_ack", 2, 0, "server", "none", "ESTABLISHED", "SYN_RECEIVED", 0, "none");
+}
+
+/* An RST answering a Fast Open SYN acknowledges its data too (Linux
+ * tcp_v4_send_reset): still a refusal. */
+TU_TEST(fast_open_syn_refused)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_seg(&f, 0, F_SYN, CI, 0, 100, MS(0));
+    tl_annotation_t *a = fx_seg(&f, 1, F_RA, 0, CI + 101, 0, MS(1));
+    ANN(a, "reset", "rst", 0, 0, "server", "none", "CLOSED", "CLOSED", 0, "refused");
+}
+
+/* Keepalive probes (SND.UNA - 1, no data) and their ACKs; a probe into a
+ * zero window is a zero-window probe. */
+TU_TEST(keepalive_and_zero_window_probes)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_establish(&f); /* client up to CW_, server up to SW_ */
+    tl_annotation_t *a = fx_seg(&f, 0, F_A, CW_ - 1, SW_, 0, MS(5000));
+    ANN(a, "established", "keepalive", 0, 0, "client", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    a = fx_seg(&f, 1, F_A, SW_, CW_, 0, MS(5001));
+    ANN(a, "established", "keepalive_ack", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED", 0,
+        "none");
+    /* A one-byte keepalive (the last byte again) is one too. */
+    a = fx_seg(&f, 0, F_A, CW_ - 1, SW_, 1, MS(6000));
+    ANN(a, "established", "keepalive", 0, 0, "client", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    /* A plain ACK is not an answer to anything. */
+    a = fx_seg(&f, 1, F_PA, SW_, CW_, 10, MS(6001));
+    ANN(a, "established", "data", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    a = fx_seg(&f, 0, F_A, CW_, SW_ + 10, 0, MS(6002));
+    ANN(a, "established", "ack", 0, 0, "client", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    /* The server closes its window; the client probes it. */
+    f.window = 0;
+    a = fx_seg(&f, 1, F_A, SW_ + 10, CW_, 0, MS(7000));
+    ANN(a, "established", "ack", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
+    f.window = 65535;
+    a = fx_seg(&f, 0, F_A, CW_ - 1, SW_ + 10, 0, MS(7200));
+    ANN(a, "established", "zero_window_probe", 0, 0, "client", "none", "ESTABLISHED", "ESTABLISHED",
+        0, "none");
+    f.window = 0;
+    a = fx_seg(&f, 1, F_A, SW_ + 10, CW_, 0, MS(7201));
+    ANN(a, "established", "zero_window_probe_ack", 0, 0, "server", "none", "ESTABLISHED",
+        "ESTABLISHED", 0, "none");
 }
 
 TU_TEST(lost_third_ack_data_completes_handshake)
@@ -653,7 +837,7 @@ TU_TEST(fin_retransmission_reack_restarts_time_wait)
     fx_seg(&f, 1, F_A, SW_, CW_ + 1, 0, MS(1010));
     fx_seg(&f, 1, F_FA, SW_, CW_ + 1, 0, MS(2000));
     tl_annotation_t *a = fx_seg(&f, 0, F_A, CW_ + 1, SW_ + 1, 0, MS(2010));
-    CHECK_INT(a->time_wait_expiry, MS(2010) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(2010) + SEC(TIME_WAIT_S));
 
     /* The last ACK was lost beyond the capture point: the server repeats its
      * FIN, so it never left LAST_ACK (and the last ACK's packet is corrected
@@ -667,7 +851,7 @@ TU_TEST(fin_retransmission_reack_restarts_time_wait)
     ANN(a, "closing", "last_ack", 0, 4, "client", "active", "TIME_WAIT", "CLOSED",
         TL_ANN_TIME_WAIT_START, "none");
     CHECK_INT(a->tw_role, TL_ROLE_CLIENT);
-    CHECK_INT(a->time_wait_expiry, MS(2310) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(2310) + SEC(TIME_WAIT_S));
     REFS(&f.c, 1, 2, 3, 7, 9, 10, 0); /* refs keep the first last ACK */
 
     /* Past the first expiry, before the new one: still TIME_WAIT. */
@@ -768,7 +952,7 @@ TU_TEST(midstream_closed_by_fins)
     a = fx_seg(&f, 1, F_A, 778, 1010, 0, MS(30));
     ANN(a, "closing", "last_ack", 0, 4, "client", "active", "TIME_WAIT", "CLOSED",
         TL_ANN_ROLES_INFERRED | TL_ANN_TIME_WAIT_START, "none");
-    CHECK_INT(a->time_wait_expiry, MS(30) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(30) + SEC(TIME_WAIT_S));
     REFS(&f.c, 0, 0, 0, 2, 3, 4, 0);
     tl_summary_t s = fx_summary(&f, MS(30));
     /* Zeek: both sides sent FINs, so SF even without a SYN (zeek ssh/ssh.pcap). */
@@ -897,7 +1081,7 @@ TU_TEST(time_wait_reuse_before_expiry)
     tl_conn_link_previous(&next.c, &prev.c, &syn);
     tl_annotation_t *a = fx_seg(&next, 0, F_SYN, 777777, 0, 0, expiry - SEC(30) - 123);
     ANN(a, "handshake", "syn", 1, 0, "client", "none", "SYN_SENT", "LISTEN", TL_ANN_TIME_WAIT_REUSE, "none");
-    CHECK_INT(a->time_wait_remaining, SEC(30) + 123);
+    CHECK_INT(tl_time_wait_remaining(&next.c), SEC(30) + 123);
     /* The previous incarnation's TIME_WAIT ended with the reuse. */
     tl_summary_t s = fx_summary(&prev, expiry - SEC(30));
     SUMMARY(&s, "complete", "four_way", "client", "CLOSED", "CLOSED", "SF", "ShADdFaf");
@@ -916,7 +1100,7 @@ TU_TEST(time_wait_reuse_last_nanosecond)
     tl_conn_link_previous(&next.c, &prev.c, &syn);
     tl_annotation_t *a = fx_seg(&next, 0, F_SYN, 777777, 0, 0, expiry - 1);
     CHECK_INT(a->flags, TL_ANN_TIME_WAIT_REUSE);
-    CHECK_INT(a->time_wait_remaining, 1);
+    CHECK_INT(tl_time_wait_remaining(&next.c), 1);
 }
 
 TU_TEST(no_time_wait_reuse_after_expiry)
@@ -929,7 +1113,7 @@ TU_TEST(no_time_wait_reuse_after_expiry)
     tl_conn_link_previous(&next.c, &prev.c, &syn);
     tl_annotation_t *a = fx_seg(&next, 0, F_SYN, 777777, 0, 0, expiry);
     ANN(a, "handshake", "syn", 1, 0, "client", "none", "SYN_SENT", "LISTEN", 0, "none");
-    CHECK_INT(a->time_wait_remaining, 0);
+    CHECK_INT(a->flags & TL_ANN_TIME_WAIT_REUSE, 0);
     CHECK_INT(next.c.reuse_remaining, -1);
     CHECK_INT(prev.c.ended_by_reuse, 0);
     tl_summary_t s = fx_summary(&prev, expiry - 1); /* as if the capture ended earlier */
@@ -959,7 +1143,7 @@ TU_TEST(time_wait_reuse_server_side_time_wait)
     tl_conn_link_previous(&next.c, &prev.c, &syn);
     tl_annotation_t *a = fx_seg(&next, 0, F_SYN, 777777, 0, 0, MS(2020));
     CHECK_INT(a->flags, TL_ANN_TIME_WAIT_REUSE);
-    CHECK_INT(a->time_wait_remaining, SEC(TIME_WAIT_S) - SEC(1));
+    CHECK_INT(tl_time_wait_remaining(&next.c), SEC(TIME_WAIT_S) - SEC(1));
     tl_summary_t s = fx_summary(&prev, MS(2020));
     SUMMARY(&s, "complete", "three_way", "server", "CLOSED", "CLOSED", "SF", "ShADdfFa");
 }
@@ -1124,7 +1308,7 @@ TU_TEST(regression_simultaneous_close_second_time_wait)
     tl_annotation_t *a = fx_seg(&f, 1, F_A, SW_ + 1, CW_ + 1, 0, MS(1020)); /* client -> TIME_WAIT */
     CHECK_INT(a->flags, TL_ANN_TIME_WAIT_START);
     CHECK_INT(a->tw_role, TL_ROLE_CLIENT);
-    CHECK_INT(a->time_wait_expiry, MS(1020) + SEC(TIME_WAIT_S));
+    CHECK_INT(f.c.ep[tl_conn_endpoint_of(&f.c, (tl_role_t)a->tw_role)].time_wait_expiry, MS(1020) + SEC(TIME_WAIT_S));
     CHECK_INT(f.c.ep[1].time_wait_expiry, MS(1010) + SEC(TIME_WAIT_S));
     tl_summary_t s = fx_summary(&f, MS(1010) + SEC(TIME_WAIT_S));
     SUMMARY(&s, "complete", "simultaneous", "both", "TIME_WAIT", "CLOSED", "SF", "ShADdFfa");
@@ -1210,6 +1394,13 @@ static const tu_test_t tests[] = {
     TU_ENTRY(simultaneous_open),
     TU_ENTRY(syn_retransmission_and_unanswered),
     TU_ENTRY(syn_ack_retransmission),
+    TU_ENTRY(third_ack_ignored_syn_ack_retransmitted),
+    TU_ENTRY(third_ack_ignored_then_data_completes),
+    TU_ENTRY(third_ack_refused_by_rst_is_handshake_abort),
+    TU_ENTRY(rst_ack_after_third_ack_is_abort),
+    TU_ENTRY(fast_open_syn_ack_acknowledges_syn_data),
+    TU_ENTRY(fast_open_syn_refused),
+    TU_ENTRY(keepalive_and_zero_window_probes),
     TU_ENTRY(lost_third_ack_data_completes_handshake),
     TU_ENTRY(half_open_lookahead),
     TU_ENTRY(syn_unanswered_cleared_by_rst),

@@ -2,9 +2,9 @@
 # Build tcplife with -Wall -Wextra -Werror and run its whole ctest suite inside
 # Debian chroots with other Wireshark versions, then build the .deb there and
 # check that tshark (as root) loads it once installed with dpkg:
-#   trixie -> Wireshark 4.4     sid -> Wireshark 4.6     (bookworm -> 4.0 also works)
+#   bullseye -> Wireshark 3.4   trixie -> 4.4   sid -> 4.6   (bookworm -> 4.0 also works)
 #
-#   tests/versions/run-in-chroot.sh [--prepare] [suite...]     (default suites: trixie sid)
+#   tests/versions/run-in-chroot.sh [--prepare] [suite...]   (default: bullseye trixie sid)
 #     --prepare   only create the chroots and install the build dependencies
 #
 # Chroots are made with debootstrap (minbase) from the mirror this machine's apt
@@ -28,7 +28,7 @@ for a in "$@"; do
     *) suites+=("$a") ;;
   esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(trixie sid)
+[ ${#suites[@]} -gt 0 ] || suites=(bullseye trixie sid)
 
 if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null 2>&1; then

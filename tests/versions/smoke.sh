@@ -20,10 +20,7 @@ echo "fields: $(echo "$fields" | grep -cP '\ttcplife\.') tcplife.* fields regist
 
 pcap="$caps/normal_close.client.pcap"
 if [ -r "$pcap" ]; then
-  # tshark-with-plugin may run tshark as 'nobody': give it a readable copy.
-  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  cp "$pcap" "$tmp/c.pcap"; chmod 755 "$tmp"; chmod 644 "$tmp/c.pcap"
-  steps=$("$tshark" "$so" -r "$tmp/c.pcap" -2 -T fields -e tcplife.step 2>/dev/null | paste -sd' ' -)
+  steps=$("$tshark" "$so" -r "$pcap" -2 -T fields -e tcplife.step 2>/dev/null | paste -sd' ' -)
   echo "steps: $steps"
   case " $steps " in
     *" syn syn_ack handshake_ack "*" fin_active "*" last_ack "*) ;;

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""The facts of a connection (tcplife.conn.client.* / .server.*) against what
+is measured independently (python3 stdlib only).
+
+  check_facts.py TSHARK_WRAPPER PLUGIN.so CAPTURES_DIR [SCENARIO ...]
+
+For every lab capture (S.client.pcap, S.server.pcap with S.kernel.log), per
+connection (tcplife.conn.first_frame) and endpoint:
+  packets, bytes     the frames it sent and the sum of their tcp.len (TCP's fields)
+  retransmissions    the frames TCP's analysis flags as retransmissions
+                     (tcp.analysis.retransmission / fast_ / spurious_)
+  syn_options        its SYN's options as TCP decodes them (mss_val, wscale.shift,
+                     option kinds 4, 8, 34/254) and the ECE/CWR flags
+  time.<state>       the kernel's own state changes (sock:inet_sock_set_state in
+                     S.kernel.log, monotonic clock: differences only), for every
+                     state the endpoint left before the end; SYN_RECEIVED of the
+                     server (a request sock, never traced) against the frames:
+                     its SYN-ACK to the segment that completed the handshake.
+"""
+import os
+import re
+import subprocess
+import sys
+
+FIELDS = ["frame.number", "frame.time_epoch", "tcp.len", "tcp.seq", "tcp.ack", "tcp.flags.fin", "tcp.flags.syn", "tcp.flags.ack",
+          "tcp.flags.reset", "tcp.flags.ece", "tcp.flags.cwr", "tcp.options.mss_val",
+          "tcp.options.wscale.shift", "tcp.option_kind", "tcp.analysis.retransmission",
+          "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission",
+          "tcplife.sender", "tcplife.conn.first_frame", "tcplife.handshake.step",
+          "tcplife.conn.state.client", "tcplife.conn.state.server"]
+ROLES = ("client", "server")
+TIMED = ["SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+         "CLOSING", "LAST_ACK"]
+for r in ROLES:
+    FIELDS += ["tcplife.conn.%s.%s" % (r, f) for f in ("packets", "bytes", "retransmissions", "syn_options")]
+    FIELDS += ["tcplife.conn.%s.time.%s" % (r, s.lower()) for s in TIMED]
+KSTATE = {"TCP_ESTABLISHED": "ESTABLISHED", "TCP_SYN_SENT": "SYN_SENT", "TCP_SYN_RECV": "SYN_RECEIVED",
+          "TCP_FIN_WAIT1": "FIN_WAIT_1", "TCP_FIN_WAIT2": "FIN_WAIT_2", "TCP_CLOSE": "CLOSED",
+          "TCP_CLOSE_WAIT": "CLOSE_WAIT", "TCP_LAST_ACK": "LAST_ACK", "TCP_LISTEN": "LISTEN",
+          "TCP_CLOSING": "CLOSING"}
+TRACE_RE = re.compile(r"\s(\d+\.\d+): inet_sock_set_state: .* sport=(\d+) dport=(\d+) .*"
+                      r"oldstate=(\S+) newstate=(\S+)")
+TOLERANCE = 0.003  # seconds: capture timestamps and tracepoint times of one host
+checks = 0
+
+
+def tshark(wrapper, plugin, pcap):
+    cmd = [wrapper, plugin, "-2", "-n", "-r", pcap, "-T", "fields", "-E", "occurrence=a",
+           "-E", "aggregator=|"]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        cols = line.split("\t") + [""] * len(FIELDS)
+        rows.append({f: cols[i] for i, f in enumerate(FIELDS)})
+    return rows
+
+
+def first(v):
+    return v.split("|")[0] if v else ""
+
+
+def expected_options(frame):
+    kinds = set(frame["tcp.option_kind"].split("|")) if frame["tcp.option_kind"] else set()
+    words = []
+    if frame["tcp.options.mss_val"]:
+        words.append("mss=" + first(frame["tcp.options.mss_val"]))
+    if frame["tcp.options.wscale.shift"]:
+        words.append("wscale=%d" % min(14, int(first(frame["tcp.options.wscale.shift"]))))
+    if "4" in kinds:
+        words.append("sack_perm")
+    if "8" in kinds:
+        words.append("timestamps")
+    ece, cwr, ack = frame["tcp.flags.ece"] in ("1", "True"), frame["tcp.flags.cwr"] in ("1", "True"), \
+        frame["tcp.flags.ack"] in ("1", "True")
+    if (not ack and ece and cwr) or (ack and ece and not cwr):
+        words.append("ecn")
+    if "34" in kinds:
+        words.append("fast_open")
+    return ",".join(words) or "none"
+
+
+def kernel_dwell(log_path, sport):
+    """role -> [incarnation -> {state: seconds}] from the tracepoint lines."""
+    events = {"client": [], "server": []}
+    with open(log_path) as f:
+        for line in f:
+            m = TRACE_RE.search(line)
+            if not m:
+                continue
+            t, sp, dp, old, new = float(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4), m.group(5)
+            if dp == sport and sp != sport:
+                role = "client"
+            elif sp == sport and dp != 0:
+                role = "server"
+            else:
+                continue
+            incs = events[role]
+            opens = (role == "client" and new == "TCP_SYN_SENT") or \
+                    (role == "server" and new == "TCP_SYN_RECV" and old != "TCP_SYN_RECV")
+            if opens or not incs:
+                incs.append([])
+            incs[-1].append((t, KSTATE.get(new, new)))
+    out = {}
+    for role, incs in events.items():
+        out[role] = []
+        for evs in incs:
+            d = {}
+            for (t0, s), (t1, _) in zip(evs, evs[1:]):
+                d[s] = d.get(s, 0.0) + (t1 - t0)
+            out[role].append(d)
+    return out
+
+
+def frame_gap(a, b):
+    return float(b["frame.time_epoch"]) - float(a["frame.time_epoch"])
+
+
+def flag(f, name):
+    return f["tcp.flags." + name] in ("1", "True")
+
+
+def fin_wait_2_from_frames(own, peer):
+    fins = [f for f in own if flag(f, "fin")]
+    peer_fins = [f for f in peer if flag(f, "fin")]
+    if not fins or not peer_fins:
+        return None
+    fin_end = int(first(fins[0]["tcp.seq"])) + int(first(fins[0]["tcp.len"]) or 0) + 1
+    acks = [f for f in peer if flag(f, "ack") and int(first(f["tcp.ack"]) or 0) >= fin_end]
+    return frame_gap(acks[0], peer_fins[0]) if acks else None
+
+
+def fail(msg):
+    print("FAIL " + msg)
+    return 1
+
+
+def check_capture(wrapper, plugin, captures, scenario, side):
+    global checks
+    pcap = os.path.join(captures, "%s.%s.pcap" % (scenario, side))
+    rows = [r for r in tshark(wrapper, plugin, pcap) if r["tcplife.conn.first_frame"]]
+    conns = {}
+    for r in rows:
+        conns.setdefault(int(first(r["tcplife.conn.first_frame"])), []).append(r)
+    log = os.path.join(captures, scenario + ".kernel.log")
+    sport = None
+    with open(log) as f:
+        m = re.search(r"server port (\d+)", f.read())
+        sport = int(m.group(1)) if m else None
+    kernel = kernel_dwell(log, sport) if sport else {"client": [], "server": []}
+    bad = 0
+    for n, (first_frame, frames) in enumerate(sorted(conns.items())):
+        last = frames[-1]
+        for role in ROLES:
+            mine = [f for f in frames if f["tcplife.sender"] == role]
+            got = lambda name: first(last["tcplife.conn.%s.%s" % (role, name)])  # noqa: E731
+            where = "%s.%s conn@%d %s" % (scenario, side, first_frame, role)
+            want = {"packets": str(len(mine)), "bytes": str(sum(int(first(f["tcp.len"]) or 0) for f in mine)),
+                    # (a connection's first frame repeats nothing of its own incarnation, whatever
+                    # TCP's analysis, which spans the incarnations of a tcp.stream, says)
+                    "retransmissions": str(sum(1 for f in mine if f is not frames[0] and (
+                                               f["tcp.analysis.retransmission"] or
+                                               f["tcp.analysis.fast_retransmission"] or
+                                               f["tcp.analysis.spurious_retransmission"])))}
+            syns = [f for f in mine if f["tcp.flags.syn"] in ("1", "True") and f["tcp.flags.reset"] not in ("1", "True")]
+            if syns:
+                want["syn_options"] = expected_options(syns[0])
+            for k, v in want.items():
+                checks += 1
+                if got(k) != v:
+                    bad += fail("%s: %s = %r, measured %r" % (where, k, got(k), v))
+            # dwell against the kernel (same incarnation order) and the frames
+            final = first(last["tcplife.conn.state.%s" % role])
+            kinc = kernel[role][n] if n < len(kernel[role]) else {}
+            for state in TIMED:
+                v = got("time." + state.lower())
+                if not v or state == final:
+                    continue
+                t = float(v)
+                ref, source = None, None
+                if role == "server" and state == "SYN_RECEIVED":
+                    # a request sock: never traced; its SYN-ACK to the segment completing the handshake
+                    synack = [f for f in mine if f["tcplife.handshake.step"] == "2"]
+                    done = [f for f in frames if f["tcplife.handshake.step"] == "3"]
+                    if synack and done:
+                        ref, source = frame_gap(synack[0], done[0]), "frames"
+                elif role == side and state == "FIN_WAIT_2" and kinc.get(state, 1) < 0.001:
+                    # an orphan in FIN_WAIT_2 is a timewait minisock at once (traced FIN_WAIT2 -> CLOSE):
+                    # from the peer's ACK of its FIN to the peer's FIN
+                    ref, source = fin_wait_2_from_frames(mine, [f for f in frames if f not in mine]), "frames"
+                elif role == side and state in kinc:
+                    # the capture's own host: its own state changes are the tracepoint's
+                    ref, source = kinc[state], "kernel"
+                if ref is None:
+                    continue  # the remote endpoint: the capture point's view (a packet is taken as
+                              # received when seen), not the kernel's
+                checks += 1
+                if abs(ref - t) > TOLERANCE + 0.01 * ref:
+                    bad += fail("%s: time.%s = %.6f, %s %.6f" % (where, state, t, source, ref))
+    return bad
+
+
+def main(argv):
+    wrapper, plugin, captures = argv[1:4]
+    scenarios = argv[4:] or sorted({f.split(".")[0] for f in os.listdir(captures) if f.endswith(".kernel.log")})
+    bad = 0
+    for sc in scenarios:
+        for side in ROLES:
+            if os.path.exists(os.path.join(captures, "%s.%s.pcap" % (sc, side))):
+                bad += check_capture(wrapper, plugin, captures, sc, side)
+    print("%d checks, %d failed (%d scenarios)" % (checks, bad, len(scenarios)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
