@@ -31,6 +31,7 @@ static int hf_rst_ttl_delta = -1, hf_rst_ip_id_gap = -1, hf_rst_continued = -1;
 static int hf_rst_both_ways = -1;
 static int hf_rewritten_role = -1, hf_rewritten_frame = -1;
 static gint ett_endpoint[2] = { -1, -1 };
+static int hf_endpoint[2] = { -1, -1 }; /* the subtrees, registered so JSON keys are field names */
 static expert_field ei_rst_suspect = EI_INIT, ei_rewritten = EI_INIT;
 
 static wmem_map_t *unanswered_syns; /* client ISN -> connection, per file */
@@ -183,6 +184,12 @@ static void register_endpoint_fields(int proto)
 void tcplife_forensics_register(int proto)
 {
     static hf_register_info hf[] = {
+        { &hf_endpoint[TL_ROLE_CLIENT], { "Client facts", "tcplife.conn.client", FT_NONE, BASE_NONE, NULL,
+            0x0, "What the client sent: packets, bytes, retransmissions, SYN options, time per state",
+            HFILL } },
+        { &hf_endpoint[TL_ROLE_SERVER], { "Server facts", "tcplife.conn.server", FT_NONE, BASE_NONE, NULL,
+            0x0, "What the server sent: packets, bytes, retransmissions, SYN options, time per state",
+            HFILL } },
         { &hf_rst_suspect, { "Suspected injected", "tcplife.rst.suspect_injected", FT_BOOLEAN, BASE_NONE,
             NULL, 0x0, "This RST probably does not come from the endpoint whose address it bears "
             "(a middlebox or an attacker): see tcplife.rst.evidence", HFILL } },
@@ -211,9 +218,10 @@ void tcplife_forensics_register(int proto)
     static gint *ett[] = { &ett_endpoint[0], &ett_endpoint[1] };
     static ei_register_info ei[] = {
         { &ei_rst_suspect, { "tcplife.expert.rst_suspect_injected", PI_SECURITY, PI_WARN,
-            "RST probably not sent by the endpoint it names", EXPFILL } },
+            "RST probably not sent by the endpoint it names (see tcplife.rst.evidence)", EXPFILL } },
         { &ei_rewritten, { "tcplife.expert.rewritten_syn_ack", PI_SEQUENCE, PI_WARN,
-            "SYN-ACK from a rewritten address: it answers another 4-tuple's SYN", EXPFILL } },
+            "SYN-ACK from a rewritten address: it answers another 4-tuple's SYN (NAT, load balancer)",
+            EXPFILL } },
     };
     proto_register_field_array(proto, hf, array_length(hf));
     register_endpoint_fields(proto);
@@ -247,9 +255,7 @@ static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, t
     bool suspect = tl_rst_suspect(ev, capture_complete);
     tl_rst_evidence_words(ev, capture_complete, words, sizeof words);
     if (suspect)
-        expert_add_info_format(pinfo, item, &ei_rst_suspect,
-            "RST probably not sent by the %s (%s): %s", tl_role_name(ann->sender),
-            tl_rst_kind_name(ann->rst_kind), words);
+        expert_add_info(pinfo, item, &ei_rst_suspect); /* constant: one line per kind; values in fields */
     if (!tree)
         return;
     if (suspect)
@@ -266,6 +272,7 @@ static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, t
     if (ev->flags & TL_RSTEV_BOTH_WAYS)
         proto_item_set_generated(proto_tree_add_boolean(tree, hf_rst_both_ways, tvb, 0, 0, TRUE));
     (void)conn;
+    (void)ann;
 }
 
 void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_info *pinfo,
@@ -281,9 +288,7 @@ void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_
     }
     const tcplife_forensics_t *f = &conn->forensics;
     if (f->rewritten_role == TCPLIFE_REWRITTEN_SYN_ACK && ann->step == TL_STEP_SYN_ACK)
-        expert_add_info_format(pinfo, item, &ei_rewritten,
-            "SYN-ACK from a rewritten address: it answers the SYN of frame %u, sent to another "
-            "address or port (NAT, load balancer)", f->rewritten->first_frame);
+        expert_add_info(pinfo, item, &ei_rewritten); /* the other SYN: tcplife.conn.rewritten.frame */
 }
 
 /* "mss=1460,wscale=7,sack_perm,timestamps" */
@@ -321,10 +326,10 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     const tl_facts_t *facts = &conn->forensics.facts;
     const tl_facts_endpoint_t *e = &facts->ep[ep];
     const int *hf = hf_fact[role];
-    proto_item *top;
-    proto_tree *sub = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_endpoint[role], &top,
-        "%s sent %u packets, %" PRIu64 " payload bytes, %u retransmitted", role_title[role],
-        e->packets, e->bytes, e->retransmissions);
+    proto_item *top = proto_tree_add_item(tree, hf_endpoint[role], tvb, 0, 0, ENC_NA);
+    proto_item_set_text(top, "%s sent %u packets, %" PRIu64 " payload bytes, %u retransmitted",
+                        role_title[role], e->packets, e->bytes, e->retransmissions);
+    proto_tree *sub = proto_item_add_subtree(top, ett_endpoint[role]);
     proto_item_set_generated(top);
     proto_tree_add_uint(sub, hf[F_PACKETS], tvb, 0, 0, e->packets);
     proto_tree_add_uint64(sub, hf[F_BYTES], tvb, 0, 0, e->bytes);

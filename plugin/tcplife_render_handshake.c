@@ -16,12 +16,15 @@ static int hf_syn_wait = -1, hf_syn_ignored_acks = -1, hf_syn_cookie = -1, hf_sy
 static int hf_tfo_cookie_request = -1, hf_tfo_cookie = -1, hf_tfo_syn_data_len = -1;
 static int hf_tfo_syn_data = -1, hf_tfo_experimental = -1;
 static gint ett_handshake = -1;
+static int hf_handshake = -1; /* the subtree, registered so JSON keys are field names */
 static expert_field ei_ack_ignored = EI_INIT, ei_ack_refused = EI_INIT, ei_syn_cookie = EI_INIT;
 static expert_field ei_tfo_not_accepted = EI_INIT;
 
 void tcplife_register_handshake_fields(int proto)
 {
     static hf_register_info hf[] = {
+        { &hf_handshake, { "Handshake", "tcplife.syn", FT_NONE, BASE_NONE, NULL, 0x0,
+            "How the handshake went: SYNs, SYN-ACKs, the answer, SYN cookie, Fast Open", HFILL } },
         { &hf_syn_retransmissions, { "SYN retransmissions", "tcplife.syn.retransmissions", FT_UINT32,
             BASE_DEC, NULL, 0x0, "How often the client repeated its SYN", HFILL } },
         { &hf_synack_retransmissions, { "SYN-ACK retransmissions", "tcplife.syn.synack_retransmissions",
@@ -56,13 +59,16 @@ void tcplife_register_handshake_fields(int proto)
     static gint *ett[] = { &ett_handshake };
     static ei_register_info ei[] = {
         { &ei_ack_ignored, { "tcplife.expert.handshake_ack_ignored", PI_SEQUENCE, PI_WARN,
-            "The server did not take the handshake ACK: SYN-ACK retransmitted after it", EXPFILL } },
+            "The server did not take the handshake ACK: SYN-ACK retransmitted after it (full accept "
+            "queue, tcp_abort_on_overflow=0, or the ACK was lost)", EXPFILL } },
         { &ei_ack_refused, { "tcplife.expert.handshake_ack_refused", PI_SEQUENCE, PI_WARN,
-            "The server refused the handshake ACK with an RST from SYN_RECEIVED", EXPFILL } },
+            "The server refused the handshake ACK with an RST from SYN_RECEIVED (full accept queue, "
+            "tcp_abort_on_overflow=1)", EXPFILL } },
         { &ei_syn_cookie, { "tcplife.expert.syn_cookie", PI_SEQUENCE, PI_NOTE,
-            "The server answered with a SYN cookie", EXPFILL } },
+            "The server answered with a SYN cookie: its timestamp lags the server's clock (SYN queue "
+            "full, or tcp_syncookies=2)", EXPFILL } },
         { &ei_tfo_not_accepted, { "tcplife.expert.tfo_data_not_accepted", PI_SEQUENCE, PI_NOTE,
-            "The server did not take the data of the Fast Open SYN", EXPFILL } },
+            "Fast Open: the SYN-ACK acknowledges only the SYN, not its data (sent again)", EXPFILL } },
     };
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
@@ -86,24 +92,14 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcplife_reco
     const tl_handshake_facts_t *f = &conn->handshake;
     if (rec->ann.flags & TL_ANN_ACK_IGNORED) {
         if (rec->ann.step == TL_STEP_RST)
-            expert_add_info_format(pinfo, item, &ei_ack_refused,
-                "Handshake ACK (frame %u) refused by an RST from SYN_RECEIVED: the accept queue "
-                "was full (Linux, tcp_abort_on_overflow=1)", conn->core.ignored_ack_frame);
+            expert_add_info(pinfo, item, &ei_ack_refused); /* constant summaries: one line per kind */
         else
-            expert_add_info_format(pinfo, item, &ei_ack_ignored,
-                "Handshake ACK (frame %u) not taken: SYN-ACK retransmitted after it; likely a full "
-                "accept queue (Linux ignores the ACK, tcp_abort_on_overflow=0) or the ACK was lost",
-                conn->core.ignored_ack_frame);
+            expert_add_info(pinfo, item, &ei_ack_ignored);
     }
     if (f->syn_cookie && pinfo->num == f->syn_cookie_frame)
-        expert_add_info_format(pinfo, item, &ei_syn_cookie,
-            "SYN cookie: the SYN-ACK (frame %u) timestamp is %d ms behind the server's clock; "
-            "its SYN queue was full (SYN flood, small backlog) or tcp_syncookies=2",
-            conn->core.ref[TL_REF_SYN_ACK], f->syn_cookie_lag_ms);
+        expert_add_info(pinfo, item, &ei_syn_cookie); /* the lag: tcplife.syn.cookie_lag */
     if (f->tfo_data == TL_TFO_DATA_NOT_ACCEPTED && rec->ann.step == TL_STEP_SYN_ACK)
-        expert_add_info_format(pinfo, item, &ei_tfo_not_accepted,
-            "Fast Open: the SYN-ACK acknowledges only the SYN, not its %u bytes of data "
-            "(cookie refused, or Fast Open off on the server): sent again", f->syn_data_len);
+        expert_add_info(pinfo, item, &ei_tfo_not_accepted); /* bytes: tcplife.tfo.syn_data_len */
 }
 
 void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
@@ -118,10 +114,10 @@ void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tv
     }
     if (!f->syns && !f->syn_acks)
         return;
-    proto_item *top;
-    proto_tree *t = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_handshake, &top,
-        "Handshake: %u SYN%s, %u SYN-ACK%s, answer %s", f->syns, f->syns == 1 ? "" : "s",
-        f->syn_acks, f->syn_acks == 1 ? "" : "s", tl_syn_answer_name(f->answer));
+    proto_item *top = proto_tree_add_item(tree, hf_handshake, tvb, 0, 0, ENC_NA);
+    proto_item_set_text(top, "Handshake: %u SYN%s, %u SYN-ACK%s, answer %s", f->syns, f->syns == 1 ? "" : "s",
+                        f->syn_acks, f->syn_acks == 1 ? "" : "s", tl_syn_answer_name(f->answer));
+    proto_tree *t = proto_item_add_subtree(top, ett_handshake);
     proto_item_set_generated(top);
     if (f->syns) {
         proto_item_set_generated(proto_tree_add_uint(t, hf_syn_retransmissions, tvb, 0, 0, f->syns - 1u));
