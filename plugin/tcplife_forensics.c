@@ -245,6 +245,7 @@ static void add_rel_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
     nstime_t t = tcplife_nstime_from_ns(ns);
     proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
+    tcplife_add_seconds(tree, hf, tvb, ns);
 }
 
 static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, tvbuff_t *tvb,

@@ -79,6 +79,7 @@ static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
     nstime_t t = tcplife_nstime_from_ns(ns);
     proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
+    tcplife_add_seconds(tree, hf, tvb, ns);
 }
 
 static void add_true(proto_tree *tree, int hf, tvbuff_t *tvb)

@@ -206,3 +206,17 @@ def check_experts(text, summaries, where, errors):
             errors.append('%s: -z expert lists %r twice' % (where, summary))
         seen.add((sec, group, summary))
     return lines
+
+
+def mapping_errors(mapping_text):
+    """tshark -G elastic-mapping --elastic-mapping-filter tcplife: every field the
+    mapping types as a date, except absolute times, has a float "_seconds" twin."""
+    props = json.loads(mapping_text)['mappings']['properties']['layers']['properties']['tcplife']['properties']
+    absolute = {'tcplife_tcplife_time_wait_expiry'}
+    errors = ['elastic mapping: %s (a date) has no number of seconds %s_seconds' % (k, k)
+              for k, v in sorted(props.items())
+              if v.get('type') == 'date' and k not in absolute
+              and props.get(k + '_seconds', {}).get('type') not in ('float', 'double')]
+    if not any(k.endswith('_seconds') for k in props):
+        errors.append('elastic mapping: no _seconds field at all')
+    return errors
