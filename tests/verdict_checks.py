@@ -130,10 +130,12 @@ def check_links(one, two, where, err):
             if r2 != everything:
                 err('frame %d: -2 links %s, the connection (first frame %s) has %s' % (frame, r2, first, everything))
             want = {k: v for k, v in everything.items() if v <= frame}
-            # A link -2 no longer has at all was withdrawn by a later packet (a
-            # handshake ACK the server ignored): a two-pass correction, as for
-            # the per-packet fields. Any other difference is an error.
-            kept = {k: v for k, v in r1.items() if k in everything}
+            # A link that -2 does not have at this packet was withdrawn by a later
+            # packet (a handshake ACK the server ignored; -2 may link a later
+            # one): a two-pass correction, as for the per-packet fields.
+            withdrawn = {k for k, v in r1.items()
+                         if v <= frame and k not in want and everything.get(k, frame + 1) > frame}
+            kept = {k: v for k, v in r1.items() if k not in withdrawn}
             if kept != want:
                 err('frame %d: single pass links %s, expected the key packets so far %s' % (frame, r1, want))
 
