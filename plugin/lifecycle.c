@@ -821,7 +821,8 @@ static const char *zeek_state(const tl_conn_t *c, const char *history)
  * repeated after its ACK while the core still assumes that ACK arrived (the
  * open revision: the FIN's sender goes back to LAST_ACK or FIN_WAIT_1, the
  * connection is no longer closed); the first packet of an endpoint that had
- * sent nothing (Zeek's conn_state); and the end of the capture for an
+ * sent nothing, or the first data after RSTs from both (Zeek's conn_state);
+ * and the end of the capture for an
  * endpoint in TIME_WAIT (CLOSED once the capture runs past its expiry).
  * Packets after an accepted RST, and RSTs or stragglers after both FINs were
  * acknowledged, change nothing but the history (which only grows). */
@@ -830,9 +831,16 @@ static bool verdict_settled(const tl_conn_t *c, const tl_summary_t *s)
     const tl_revision_t *r = &c->revision;
     if (!c->ep[0].sent_anything || !c->ep[1].sent_anything)
         return false;
-    if (c->reset) /* every state is CLOSED: only a FIN repeated by an endpoint assumed CLOSED moves it */
+    /* Zeek calls RSTs from both and no data REJ: data after them would change that. */
+    uint32_t data = 1u << ('D' - 'A');
+    if (c->ep[0].rst_any && c->ep[1].rst_any && !((c->ep[0].history_seen | c->ep[1].history_seen) & data))
+        return false;
+    /* After an accepted RST every state is CLOSED: only a FIN repeated by an
+     * endpoint assumed CLOSED moves it. */
+    if (c->reset)
         return !(r->open && r->assumed == TL_STATE_CLOSED && c->ep[r->endpoint].fin_acked);
-    if (!conn_is_over(c) || r->open)
+    /* Closed by FINs: a late SYN-ACK still names an incomplete handshake. */
+    if (!conn_is_over(c) || r->open || !(c->handshake_complete || c->midstream))
         return false;
     return s->state_client != TL_STATE_TIME_WAIT && s->state_server != TL_STATE_TIME_WAIT;
 }

@@ -240,6 +240,7 @@ void proto_register_tcplife(void)
     conn_by_tuple = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), tuple_hash, tuple_equal);
     tcplife_register_stats();
     tcplife_refilter_register();
+    tcplife_register_seconds_twins(proto_tcplife); /* last: after every field */
 }
 
 void proto_reg_handoff_tcplife(void)

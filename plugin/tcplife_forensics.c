@@ -184,6 +184,12 @@ static void register_endpoint_fields(int proto)
 void tcplife_forensics_register(int proto)
 {
     static hf_register_info hf[] = {
+        { &hf_endpoint[TL_ROLE_CLIENT], { "Client facts", "tcplife.conn.client", FT_NONE, BASE_NONE, NULL,
+            0x0, "What the client sent: packets, bytes, retransmissions, SYN options, time per state",
+            HFILL } },
+        { &hf_endpoint[TL_ROLE_SERVER], { "Server facts", "tcplife.conn.server", FT_NONE, BASE_NONE, NULL,
+            0x0, "What the server sent: packets, bytes, retransmissions, SYN options, time per state",
+            HFILL } },
         { &hf_rst_suspect, { "Suspected injected", "tcplife.rst.suspect_injected", FT_BOOLEAN, BASE_NONE,
             NULL, 0x0, "This RST probably does not come from the endpoint whose address it bears "
             "(a middlebox or an attacker): see tcplife.rst.evidence", HFILL } },
@@ -216,9 +222,10 @@ void tcplife_forensics_register(int proto)
     static gint *ett[] = { &ett_endpoint[0], &ett_endpoint[1] };
     static ei_register_info ei[] = {
         { &ei_rst_suspect, { "tcplife.expert.rst_suspect_injected", PI_SECURITY, PI_WARN,
-            "RST probably not sent by the endpoint it names", EXPFILL } },
+            "RST probably not sent by the endpoint it names (see tcplife.rst.evidence)", EXPFILL } },
         { &ei_rewritten, { "tcplife.expert.rewritten_syn_ack", PI_SEQUENCE, PI_WARN,
-            "SYN-ACK from a rewritten address: it answers another 4-tuple's SYN", EXPFILL } },
+            "SYN-ACK from a rewritten address: it answers another 4-tuple's SYN (NAT, load balancer)",
+            EXPFILL } },
     };
     proto_register_field_array(proto, hf, array_length(hf));
     register_endpoint_fields(proto);
@@ -242,6 +249,7 @@ static void add_rel_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
     nstime_t t = tcplife_nstime_from_ns(ns);
     proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
+    tcplife_add_seconds(tree, hf, tvb, ns);
 }
 
 static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, tvbuff_t *tvb,

@@ -24,10 +24,6 @@ static int hf_conn_state_client = -1, hf_conn_state_server = -1, hf_conn_zeek_st
 static int hf_conn_history = -1, hf_conn_duration = -1, hf_conn_close_wait = -1;
 static int hf_conn_packets = -1, hf_conn_first_frame = -1, hf_conn_last_frame = -1;
 static int hf_conn = -1, hf_conn_final = -1, hf_refs = -1;
-/* Every relative time also as a number of seconds (hidden: for -T json/ek and
- * Elasticsearch, whose mapping takes relative times for dates). */
-static int hf_tw_remaining_s = -1, hf_handshake_rtt_s = -1, hf_server_rtt_s = -1;
-static int hf_client_rtt_s = -1, hf_conn_duration_s = -1, hf_conn_close_wait_s = -1;
 
 static gint ett_tcplife = -1, ett_conn = -1, ett_refs = -1;
 
@@ -48,8 +44,6 @@ static expert_field ei_data_after_fin = EI_INIT, ei_midstream = EI_INIT;
     { &id, { name, abbrev, FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 #define FRAME_FIELD(id, name, abbrev, type, blurb) \
     { &id, { name, abbrev, FT_FRAMENUM, BASE_NONE, FRAMENUM_TYPE(type), 0x0, blurb, HFILL } }
-#define SECONDS_FIELD(id, name, abbrev, blurb) \
-    { &id, { name, abbrev, FT_DOUBLE, BASE_NONE, NULL, 0x0, blurb, HFILL } }
 
 void tcplife_register_fields(int proto)
 {
@@ -87,8 +81,6 @@ void tcplife_register_fields(int proto)
             "A SYN reopening this 4-tuple before the previous connection's TIME_WAIT ended"),
         RELTIME_FIELD(hf_tw_remaining, "TIME_WAIT remaining", "tcplife.time_wait.remaining",
             "How much of the previous connection's TIME_WAIT was left"),
-        SECONDS_FIELD(hf_tw_remaining_s, "TIME_WAIT remaining (s)", "tcplife.time_wait.remaining_seconds",
-            "tcplife.time_wait.remaining as a number of seconds"),
         STRING_FIELD(hf_rst_kind, "RST kind", "tcplife.rst.kind",
             "refused, handshake_abort, abort, after_fin, out_of_window or midstream"),
         RELTIME_FIELD(hf_handshake_rtt, "Handshake RTT", "tcplife.handshake.rtt",
@@ -96,12 +88,6 @@ void tcplife_register_fields(int proto)
         RELTIME_FIELD(hf_server_rtt, "Server RTT", "tcplife.handshake.server_rtt", "SYN to SYN-ACK"),
         RELTIME_FIELD(hf_client_rtt, "Client RTT", "tcplife.handshake.client_rtt",
             "SYN-ACK to the packet that completes the handshake"),
-        SECONDS_FIELD(hf_handshake_rtt_s, "Handshake RTT (s)", "tcplife.handshake.rtt_seconds",
-            "tcplife.handshake.rtt as a number of seconds"),
-        SECONDS_FIELD(hf_server_rtt_s, "Server RTT (s)", "tcplife.handshake.server_rtt_seconds",
-            "tcplife.handshake.server_rtt as a number of seconds"),
-        SECONDS_FIELD(hf_client_rtt_s, "Client RTT (s)", "tcplife.handshake.client_rtt_seconds",
-            "tcplife.handshake.client_rtt as a number of seconds"),
         { &hf_refs, { "Key packets", "tcplife.ref", FT_NONE, BASE_NONE, NULL, 0x0,
             "Links to the connection's key packets (single pass: those seen so far)", HFILL } },
         FRAME_FIELD(hf_ref[TL_REF_SYN], "SYN", "tcplife.ref.syn", FT_FRAMENUM_REQUEST, NULL),
@@ -139,10 +125,6 @@ void tcplife_register_fields(int proto)
             "First to last packet of the connection"),
         RELTIME_FIELD(hf_conn_close_wait, "CLOSE_WAIT", "tcplife.conn.close_wait",
             "Passive closer: from receiving the FIN to sending its own"),
-        SECONDS_FIELD(hf_conn_duration_s, "Duration (s)", "tcplife.conn.duration_seconds",
-            "tcplife.conn.duration as a number of seconds"),
-        SECONDS_FIELD(hf_conn_close_wait_s, "CLOSE_WAIT (s)", "tcplife.conn.close_wait_seconds",
-            "tcplife.conn.close_wait as a number of seconds"),
         { &hf_conn_packets, { "Packets", "tcplife.conn.packets", FT_UINT32, BASE_DEC, NULL, 0x0,
             "Packets of this connection", HFILL } },
         FRAME_FIELD(hf_conn_first_frame, "First frame", "tcplife.conn.first_frame",
@@ -242,12 +224,57 @@ static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
     proto_tree_add_time(tree, hf, tvb, 0, 0, &t);
 }
 
-/* A relative time, and the same as a hidden number of seconds. */
-static void add_duration(proto_tree *tree, int hf, int hf_seconds, tvbuff_t *tvb, tl_time_t ns)
+/* Every relative-time field of tcplife also exists as "<abbrev>_seconds", a
+ * hidden number of seconds (for -T json/ek: Elasticsearch's mapping takes
+ * relative times for dates). Registered after all other fields, for them all. */
+static GHashTable *seconds_twin; /* hf id + 1 -> twin hf id + 1 */
+
+void tcplife_register_seconds_twins(int proto)
+{
+    GPtrArray *times = g_ptr_array_new();
+    void *cookie = NULL;
+    for (header_field_info *h = proto_get_first_protocol_field(proto, &cookie); h;
+         h = proto_get_next_protocol_field(proto, &cookie))
+        if (h->type == FT_RELATIVE_TIME && h->same_name_prev_id == -1)
+            g_ptr_array_add(times, h);
+    guint n = times->len;
+    hf_register_info *hf = g_new0(hf_register_info, n);
+    int *ids = g_new(int, n);
+    for (guint i = 0; i < n; i++) {
+        const header_field_info *h = (const header_field_info *)g_ptr_array_index(times, i);
+        ids[i] = -1;
+        hf[i].p_id = &ids[i];
+        hf[i].hfinfo.name = g_strdup_printf("%s (s)", h->name);
+        hf[i].hfinfo.abbrev = g_strdup_printf("%s_seconds", h->abbrev);
+        hf[i].hfinfo.type = FT_DOUBLE;
+        hf[i].hfinfo.display = BASE_NONE;
+        hf[i].hfinfo.blurb = g_strdup_printf("%s as a number of seconds", h->abbrev);
+        hf[i].hfinfo.id = -1;
+        hf[i].hfinfo.parent = 0;
+        hf[i].hfinfo.ref_type = HF_REF_TYPE_NONE;
+        hf[i].hfinfo.same_name_prev_id = -1;
+    }
+    proto_register_field_array(proto, hf, (int)n);
+    seconds_twin = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < n; i++) {
+        const header_field_info *h = (const header_field_info *)g_ptr_array_index(times, i);
+        g_hash_table_insert(seconds_twin, GINT_TO_POINTER(h->id + 1), GINT_TO_POINTER(ids[i] + 1));
+    }
+    g_ptr_array_free(times, TRUE);
+}
+
+void tcplife_add_seconds(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
+{
+    int twin = seconds_twin ? GPOINTER_TO_INT(g_hash_table_lookup(seconds_twin, GINT_TO_POINTER(hf + 1))) - 1 : -1;
+    if (twin >= 0)
+        proto_item_set_hidden(proto_tree_add_double(tree, twin, tvb, 0, 0, (double)ns / (double)TL_NS_PER_SEC));
+}
+
+/* A relative time, and its number of seconds. */
+static void add_duration(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
     add_time(tree, hf, tvb, ns);
-    proto_item *item = proto_tree_add_double(tree, hf_seconds, tvb, 0, 0, (double)ns / (double)TL_NS_PER_SEC);
-    proto_item_set_hidden(item);
+    tcplife_add_seconds(tree, hf, tvb, ns);
 }
 
 static proto_item *add_generated_bool(proto_tree *tree, int hf, tvbuff_t *tvb)
@@ -287,9 +314,9 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
     proto_tree_add_string(sub, hf_conn_zeek_state, tvb, 0, 0,
                           final ? s->zeek_state : tl_zeek_state_pending_name(s->zeek_state));
     proto_tree_add_string(sub, hf_conn_history, tvb, 0, 0, s->history);
-    add_duration(sub, hf_conn_duration, hf_conn_duration_s, tvb, s->duration);
+    add_duration(sub, hf_conn_duration, tvb, s->duration);
     if (s->close_wait >= 0)
-        add_duration(sub, hf_conn_close_wait, hf_conn_close_wait_s, tvb, s->close_wait);
+        add_duration(sub, hf_conn_close_wait, tvb, s->close_wait);
     proto_tree_add_uint(sub, hf_conn_packets, tvb, 0, 0, conn->core.packets);
     proto_tree_add_uint(sub, hf_conn_first_frame, tvb, 0, 0, conn->first_frame);
     proto_tree_add_uint(sub, hf_conn_last_frame, tvb, 0, 0, conn->last_frame);
@@ -320,11 +347,11 @@ static void render_handshake_times(proto_tree *tree, tvbuff_t *tvb, const tl_con
     bool have_syn_ack = c->ref[TL_REF_SYN_ACK] && c->ref[TL_REF_SYN_ACK] <= frame;
     bool have_ack = c->ref[TL_REF_HANDSHAKE_ACK] && c->ref[TL_REF_HANDSHAKE_ACK] <= frame;
     if (have_syn && have_ack)
-        add_duration(tree, hf_handshake_rtt, hf_handshake_rtt_s, tvb, c->handshake_ack_time - c->syn_time);
+        add_duration(tree, hf_handshake_rtt, tvb, c->handshake_ack_time - c->syn_time);
     if (have_syn && have_syn_ack)
-        add_duration(tree, hf_server_rtt, hf_server_rtt_s, tvb, c->syn_ack_time - c->syn_time);
+        add_duration(tree, hf_server_rtt, tvb, c->syn_ack_time - c->syn_time);
     if (have_syn_ack && have_ack)
-        add_duration(tree, hf_client_rtt, hf_client_rtt_s, tvb, c->handshake_ack_time - c->syn_ack_time);
+        add_duration(tree, hf_client_rtt, tvb, c->handshake_ack_time - c->syn_ack_time);
 }
 
 /* One constant summary per kind, so that Expert Information and -z expert
@@ -440,7 +467,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     }
     if (flags & TL_ANN_TIME_WAIT_REUSE) {
         add_generated_bool(t, hf_tw_reuse, tvb);
-        add_duration(t, hf_tw_remaining, hf_tw_remaining_s, tvb, tl_time_wait_remaining(&rec->conn->core));
+        add_duration(t, hf_tw_remaining, tvb, tl_time_wait_remaining(&rec->conn->core));
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
     /* Connection verdicts as of the last packet read: final once the first

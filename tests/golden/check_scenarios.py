@@ -292,6 +292,8 @@ def check_verdicts(args, pcap, one, two, errors):
                              where, errors)
     if not _summaries:
         _summaries.append(verdict_checks.registered_summaries(tshark_text(args, ["-G", "fields"])))
+        errors += verdict_checks.mapping_errors(tshark_text(
+            args, ["-G", "elastic-mapping", "--elastic-mapping-filter", "tcplife"]))
     lines = verdict_checks.check_experts(tshark_text(args, ["-r", pcap, "-2", "-q", "-z", "expert"]),
                                          _summaries[0], where, errors)
     print("     %s; %d -z expert lines" % (counts, len(lines)))

@@ -113,7 +113,7 @@ void fz_report_known_bugs(FILE *out)
                     fz_bug_names[i]);
 }
 
-#define KNOWN_FLAGS 0x3fffu
+#define KNOWN_FLAGS 0x7fffu /* up to TL_ANN_ACK_IGNORED (1 << 14) */
 #define LOOKAHEAD_FLAGS (TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK | TL_ANN_SYN_UNANSWERED)
 
 static void check_annotation(const tl_annotation_t *a, const char *what)
@@ -263,8 +263,42 @@ typedef struct {
     int ep0_model; /* which model endpoint is this incarnation's endpoint 0 */
     int reset_seen;          /* an accepted RST ended it ... */
     uint8_t reset_states[2]; /* ... leaving these states, final */
+    int settled;             /* the summary said its verdict was final ... */
+    tl_summary_t final;      /* ... and this was it: nothing later may change it */
     int used;
 } fz_conn_t;
+
+/* Pending is not a verdict: once tl_conn_summarize says `settled`, no later
+ * segment and no later end of the capture may change the verdict fields. */
+static void check_settled(fz_conn_t *fc, tl_time_t capture_end, int is_now)
+{
+    tl_summary_t s;
+    tl_conn_summarize(&fc->c, capture_end, &s);
+    if (!fc->settled) {
+        /* Only the end of what has been read counts: a far-future end says
+         * nothing about the packets before it. */
+        if (s.settled && is_now) {
+            fc->settled = 1;
+            fc->final = s;
+        }
+        return;
+    }
+    const tl_summary_t *f = &fc->final;
+    INV(s.settled, "a settled verdict became pending again");
+    INV(s.outcome == f->outcome, "settled outcome %s became %s", tl_outcome_name(f->outcome),
+        tl_outcome_name(s.outcome));
+    INV(s.close_style == f->close_style, "settled close_style %s became %s",
+        tl_close_style_name(f->close_style), tl_close_style_name(s.close_style));
+    INV(s.active_closer == f->active_closer, "settled active_closer %s became %s",
+        tl_active_closer_name(f->active_closer), tl_active_closer_name(s.active_closer));
+    INV(s.state_client == f->state_client && s.state_server == f->state_server,
+        "settled end states %s/%s became %s/%s", tl_state_name(f->state_client),
+        tl_state_name(f->state_server), tl_state_name(s.state_client), tl_state_name(s.state_server));
+    INV(strcmp(s.zeek_state, f->zeek_state) == 0, "settled zeek_state %s became %s", f->zeek_state,
+        s.zeek_state);
+    INV(strncmp(s.history, f->history, strlen(f->history)) == 0, "history %s no longer starts with %s",
+        s.history, f->history);
+}
 
 static void check_revisions(fz_conn_t *fc)
 {
@@ -507,6 +541,8 @@ unsigned fz_run_stream(fz_source_t *src, unsigned max_segments, fz_stats_t *stat
                 fz_context = "link_previous";
                 tl_conn_link_previous(&cur->c, &prev->c, &seg);
                 check_summary(&prev->c, now, 0);
+                check_settled(prev, now, 1);
+                check_settled(prev, INT64_MAX, 0);
             }
         }
         fz_context = "process";
@@ -521,6 +557,8 @@ unsigned fz_run_stream(fz_source_t *src, unsigned max_segments, fz_stats_t *stat
         fz_context = "summarize";
         check_summary(&cur->c, now, 0);
         check_summary(&cur->c, INT64_MAX, 1);
+        check_settled(cur, now, 1);
+        check_settled(cur, INT64_MAX, 0);
         stats->summaries += 2;
         stats->steps[out->step]++;
         stats->segments++;
