@@ -13,7 +13,8 @@
 # Prints the wall time of each make.
 #   tests/versions/new-machine.sh [--suite SUITE] [case...]   (root; needs debootstrap)
 # Default cases: root root-space sudo-user. TCPLIFE_CTEST_ARGS is passed to
-# ctest through `make test CTEST_ARGS=...` (e.g. "-E corpus.robustness").
+# ctest through `make test CTEST_ARGS=...`, in shell syntax, e.g.
+#   TCPLIFE_CTEST_ARGS='-E "corpus.robustness|gui_wireshark"' (quote a regex's |)
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "new-machine.sh: needs root" >&2; exit 1; }
 src=$(cd "$(dirname "$0")/../.." && pwd)
