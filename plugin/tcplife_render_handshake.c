@@ -17,7 +17,6 @@ static int hf_syn_wait = -1, hf_syn_ignored_acks = -1, hf_syn_cookie = -1, hf_sy
 static int hf_tfo_cookie_request = -1, hf_tfo_cookie = -1, hf_tfo_syn_data_len = -1;
 static int hf_tfo_syn_data = -1, hf_tfo_experimental = -1;
 static gint ett_handshake = -1;
-static int hf_handshake = -1; /* the subtree, registered so JSON keys are field names */
 static expert_field ei_ack_ignored = EI_INIT, ei_ack_refused = EI_INIT, ei_syn_cookie = EI_INIT;
 static expert_field ei_tfo_not_accepted = EI_INIT;
 
