@@ -208,10 +208,6 @@ void tcplife_forensics_register(int proto)
             NULL, 0x0, "Packets the endpoint the RST names sent after it (two-pass)", HFILL } },
         { &hf_rst_both_ways, { "Both ways", "tcplife.rst.both_ways", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
             "An RST to each endpoint at the same moment, as an injector resets both ends", HFILL } },
-        { &hf_endpoint[0], { "Client", "tcplife.conn.client", FT_NONE, BASE_NONE, NULL, 0x0,
-            "What the client sent, its SYN options and the time it spent in each state", HFILL } },
-        { &hf_endpoint[1], { "Server", "tcplife.conn.server", FT_NONE, BASE_NONE, NULL, 0x0,
-            "What the server sent, its SYN options and the time it spent in each state", HFILL } },
         { &hf_rewritten_role, { "Rewritten address", "tcplife.conn.rewritten.role", FT_STRING, BASE_NONE,
             NULL, 0x0, "syn: this connection's SYN was answered from another address or port; syn_ack: "
             "its SYN-ACK answers the SYN of another 4-tuple (a NAT or load balancer)", HFILL } },
