@@ -270,7 +270,7 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     /* A bare RST taking its seq from the third ACK's ack (RFC 9293 3.10.7.3):
      * the server was still in SYN_RECEIVED and refused the ACK (Linux with
      * tcp_abort_on_overflow=1). An established server's RST carries ACK. */
-    if (assuming_handshake_ack(c, from) && !(seg->flags & TL_ACK) && r->ack_known &&
+    if (!was_over && assuming_handshake_ack(c, from) && !(seg->flags & TL_ACK) && r->ack_known &&
         seg->seq == r->last_ack)
         disprove_handshake_ack(c, out);
     if (!was_over)
@@ -878,7 +878,8 @@ void tl_conn_summarize(const tl_conn_t *c, tl_time_t capture_end, tl_summary_t *
     else
         out->close_style = TL_CLOSE_STYLE_NONE;
 
-    out->active_closer = c->active_closer;
+    /* none until the handshake completed (SPEC): a disproved third ACK can take it back */
+    out->active_closer = (c->handshake_complete || c->midstream) ? c->active_closer : TL_ACTIVE_CLOSER_NONE;
     out->state_client = final_state(c, c->client, capture_end);
     out->state_server = final_state(c, !c->client, capture_end);
     /* Zeek marks with ^ a connection whose originator is not the first sender. */

@@ -307,8 +307,13 @@ static void check_revisions(fz_conn_t *fc)
         if (memcmp(now, was, sizeof *now) == 0)
             continue;
         check_annotation(now, "revised annotation");
-        /* Look-ahead verdicts are only ever withdrawn. */
-        INV((now->lookahead & ~was->lookahead) == 0, "annotation %u gained lookahead 0x%x -> 0x%x",
+        /* Look-ahead verdicts are only ever withdrawn, but for one case: the
+         * SYN-ACK is half-open again when the handshake ACK after it turns
+         * out to be ignored (the latest packet says so). */
+        bool reopened = now->step == TL_STEP_SYN_ACK &&
+                        (fc->ann[fc->n - 1].flags & TL_ANN_ACK_IGNORED) &&
+                        (now->lookahead & ~was->lookahead & ~(TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK)) == 0;
+        INV((now->lookahead & ~was->lookahead) == 0 || reopened, "annotation %u gained lookahead 0x%x -> 0x%x",
             i, was->lookahead, now->lookahead);
         /* Beyond look-ahead verdicts, a later packet may correct the states
          * an earlier one showed (an assumption disproved), and turn an active
@@ -327,9 +332,19 @@ static void check_revisions(fz_conn_t *fc)
         }
         a.state_client = b.state_client = 0;
         a.state_server = b.state_server = 0;
+        /* A handshake ACK the server ignored: no longer the handshake's end,
+         * and what followed it was still the handshake. */
+        bool ack_ignored = b.step == TL_STEP_HANDSHAKE_ACK && a.step == TL_STEP_HANDSHAKE_ACK_IGNORED &&
+                           a.handshake_step == 0 &&
+                           a.flags == (b.flags & (uint16_t)~(TL_ANN_HANDSHAKE_COMPLETE | TL_ANN_MISSING_THIRD_ACK));
+        if (ack_ignored)
+            a.handshake_step = b.handshake_step;
+        if (b.phase == TL_PHASE_ESTABLISHED && a.phase == TL_PHASE_HANDSHAKE &&
+            (fc->ann[fc->n - 1].flags & TL_ANN_ACK_IGNORED))
+            a.phase = b.phase;
         if (a.step != b.step || a.flags != b.flags) {
-            INV(b.step == TL_STEP_FIN_ACTIVE && a.step == TL_STEP_FIN_SIMULTANEOUS &&
-                    a.flags == (b.flags | TL_ANN_SIMULTANEOUS_CLOSE),
+            INV(ack_ignored || (b.step == TL_STEP_FIN_ACTIVE && a.step == TL_STEP_FIN_SIMULTANEOUS &&
+                    a.flags == (b.flags | TL_ANN_SIMULTANEOUS_CLOSE)),
                 "annotation %u revised from %s flags 0x%x to %s flags 0x%x", i,
                 tl_step_name(b.step), b.flags, tl_step_name(a.step), a.flags);
             a.step = b.step;
@@ -353,8 +368,13 @@ static void check_conn(fz_conn_t *fc, const tl_segment_t *seg, uint32_t frame)
         INV(c->ep[i].state < TL_STATE_COUNT && c->ep[i].state != TL_STATE_UNKNOWN,
             "endpoint %d state %u after a packet", i, c->ep[i].state);
     for (int r = 0; r < TL_REF_COUNT; r++) {
+        /* The one link that may be withdrawn: a handshake ACK the server
+         * turned out to ignore (the packet that shows it says so). */
+        bool withdrawn = r == TL_REF_HANDSHAKE_ACK && c->ref[r] == 0 &&
+                         (fc->ann[fc->n - 1].flags & TL_ANN_ACK_IGNORED);
         if (fc->refs[r])
-            INV(c->ref[r] == fc->refs[r], "ref %d changed from %u to %u", r, fc->refs[r], c->ref[r]);
+            INV(c->ref[r] == fc->refs[r] || withdrawn, "ref %d changed from %u to %u", r, fc->refs[r],
+                c->ref[r]);
         else
             INV(c->ref[r] == 0 || c->ref[r] == frame, "ref %d set to %u on frame %u", r, c->ref[r],
                 frame);
