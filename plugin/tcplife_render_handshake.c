@@ -10,6 +10,7 @@
 #include "handshake_facts.h"
 
 #include <epan/expert.h>
+#include <stdio.h>
 
 static int hf_handshake = -1;
 static int hf_syn_retransmissions = -1, hf_synack_retransmissions = -1, hf_syn_answer = -1;
