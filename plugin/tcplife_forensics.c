@@ -9,6 +9,7 @@
 #include "lifecycle_names.h"
 
 #include <epan/expert.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
