@@ -118,27 +118,40 @@ def vals(r, f):
 # of the same stream: the SYN repeated (the SYN-ACK never reached the client) or
 # the FIN repeated (its ACK never reached the FIN's sender).
 REVISIONS = {
-    ('ESTABLISHED', 'SYN_SENT'): 'syn_retransmission',
-    ('FIN_WAIT_2', 'FIN_WAIT_1'): 'fin_retransmission',
-    ('TIME_WAIT', 'CLOSING'): 'fin_retransmission',
-    ('CLOSED', 'LAST_ACK'): 'fin_retransmission',
+    ('ESTABLISHED', 'SYN_SENT'): {'syn_retransmission'},
+    ('FIN_WAIT_2', 'FIN_WAIT_1'): {'fin_retransmission'},
+    ('TIME_WAIT', 'CLOSING'): {'fin_retransmission'},
+    ('CLOSED', 'LAST_ACK'): {'fin_retransmission'},
+    # a third ACK the server did not take (full accept queue): it repeats its
+    # SYN-ACK, or resets from SYN_RECEIVED
+    ('ESTABLISHED', 'SYN_RECEIVED'): {'syn_ack_retransmission', 'rst'},
 }
+# What else such a frame may change in -2: the ignored ACK is no longer the
+# handshake's end, and what followed it was still the handshake.
+IGNORED_ACK_FIELDS = {'tcplife.step', 'tcplife.handshake.step', 'tcplife.phase',
+                      'tcplife.missing_third_ack'}
 
 
 def proven_revision(a, b, diffs, later_steps):
     """The frame differs only by revised states, each proven by a later packet."""
-    if not set(diffs) <= {'tcplife.state.client', 'tcplife.state.server'}:
+    states = {'tcplife.state.client', 'tcplife.state.server'}
+    ignored_ack = 'SYN_RECEIVED' in b['tcplife.state.server']
+    if not set(diffs) <= states | (IGNORED_ACK_FIELDS if ignored_ack else set()):
         return False
     frame = int(a['frame.number'][0])
+    proven = False
     for f in diffs:
+        if f not in states:
+            continue
         for i, (was, now) in enumerate(zip(a[f], b[f])):
             if was == now:
                 continue
             proof = REVISIONS.get((was, now))
             st = b['tcp.stream'][i] if i < len(b['tcp.stream']) else None
-            if not proof or not any(fr > frame and step == proof for fr, step in later_steps.get(st, [])):
+            if not proof or not any(fr > frame and step in proof for fr, step in later_steps.get(st, [])):
                 return False
-    return True
+            proven = True
+    return proven
 
 
 def compare_passes(rel, one, two, errors):
