@@ -215,10 +215,26 @@ def check_experts(text, summaries, where, errors):
     return lines
 
 
+def tcplife_properties(node):
+    """The mapping's tcplife properties, wherever the Wireshark version nests them
+    (4.0: mappings.properties.layers...; others add a document type level)."""
+    if isinstance(node, dict):
+        t = node.get('tcplife')
+        if isinstance(t, dict) and isinstance(t.get('properties'), dict):
+            return t['properties']
+        for v in node.values():
+            found = tcplife_properties(v)
+            if found is not None:
+                return found
+    return None
+
+
 def mapping_errors(mapping_text):
     """tshark -G elastic-mapping --elastic-mapping-filter tcplife: every field the
     mapping types as a date, except absolute times, has a float "_seconds" twin."""
-    props = json.loads(mapping_text)['mappings']['properties']['layers']['properties']['tcplife']['properties']
+    props = tcplife_properties(json.loads(mapping_text))
+    if props is None:
+        return ['elastic mapping: no tcplife properties found']
     absolute = {'tcplife_tcplife_time_wait_expiry'}
     errors = ['elastic mapping: %s (a date) has no number of seconds %s_seconds' % (k, k)
               for k, v in sorted(props.items())

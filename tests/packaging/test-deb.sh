@@ -42,7 +42,8 @@ grep -Fq "(<< $ws_major.$((ws_minor + 1))~)" <<<"$dep" || fail "Depends lacks th
 files=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 grep -qx ".$TCPLIFE_PLUGIN_DIR/tcplife.so" <<<"$files" || fail "tcplife.so not in .$TCPLIFE_PLUGIN_DIR"
 for f in preferences colorfilters dfilter_buttons; do
-  dpkg-deb -c "$deb" | grep -q " \./usr/share/wireshark/profiles/TCP Lifecycle/$f\$" \
+  listing=$(dpkg-deb -c "$deb")   # grep -q on a pipe would kill dpkg-deb (pipefail)
+  grep -q " \./usr/share/wireshark/profiles/TCP Lifecycle/$f\$" <<<"$listing" \
     || fail "the TCP Lifecycle profile's $f is not in ./usr/share/wireshark/profiles/"
 done
 
