@@ -98,8 +98,8 @@ static void record_segment(tvbuff_t *tvb, const packet_info *pinfo, void *data)
     s->seq = be32(hdr + 4);
     s->ack = be32(hdr + 8);
     s->ae = hdr[12] & 0x01;
-    s->flags = n > 13 ? hdr[13] : 0;
-    s->window = n > 15 ? (uint16_t)(hdr[14] << 8 | hdr[15]) : 0;
+    s->flags = hdr[13];
+    s->window = (uint16_t)(hdr[14] << 8 | hdr[15]);
     unsigned header_len = (unsigned)(hdr[12] >> 4) * 4;
     unsigned options_end = header_len < n ? header_len : n;
     if (options_end > TCP_HEADER_MIN) {

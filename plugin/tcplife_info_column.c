@@ -82,6 +82,7 @@ static void put_state_change(label_t *l, const char *role, unsigned before, unsi
     *first = false;
 }
 
+/* "[syn 1/3: client SYN_SENT, server LISTEN] " */
 static void info_label(label_t *l, const tcplife_record_t *rec)
 {
     const tl_annotation_t *a = &rec->ann;
@@ -98,13 +99,6 @@ char *tcplife_step_label(wmem_allocator_t *pool, const tcplife_record_t *rec)
 {
     label_t l = { .len = 0 };
     put_step_label(&l, rec);
-    return wmem_strdup(pool, l.text);
-}
-
-const char *tcplife_info_text(wmem_allocator_t *pool, const tcplife_record_t *rec)
-{
-    label_t l;
-    info_label(&l, rec);
     return wmem_strdup(pool, l.text);
 }
 

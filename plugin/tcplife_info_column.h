@@ -16,12 +16,9 @@ void tcplife_info_column_register_prefs(module_t *module);
  * the handshake or close, the RST kind (allocated in `pool`, NULL: g_malloc). */
 char *tcplife_step_label(wmem_allocator_t *pool, const tcplife_record_t *rec);
 
-/* "[syn 1/3: client SYN_SENT, server LISTEN] ": the step label and the states
- * this packet changed. */
-const char *tcplife_info_text(wmem_allocator_t *pool, const tcplife_record_t *rec);
-
-/* Prefix the Info column with that text, when columns are being built and the
- * preferences want it for this packet. */
+/* Prefix the Info column with "[syn 1/3: client SYN_SENT, server LISTEN] " (the
+ * step label and the states this packet changed), when columns are being built
+ * and the preferences want it for this packet. */
 void tcplife_info_column_add(packet_info *pinfo, const tcplife_record_t *rec);
 
 #endif

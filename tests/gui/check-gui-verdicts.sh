@@ -11,8 +11,8 @@
 # Real Wireshark (Qt) under Xvfb, driven with xdotool, as nobody when root
 # (Wireshark ignores the personal plugin folder as root). The displayed packets
 # are counted from File > Export Specified Packets (Displayed), never from the
-# screen. Self-contained (no tests/gui/gui-lib.sh on main yet); exits 77 when
-# wireshark-qt, Xvfb or xdotool are missing.
+# screen. X helpers from tests/gui/gui-lib.sh; exits 77 when wireshark-qt, Xvfb
+# or xdotool are missing.
 set -euo pipefail
 SKIP=77
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,43 +62,18 @@ if [ "$want" -eq 0 ] || [ "$want" -ge "$total" ] || [ "$single" -eq "$want" ]; t
 fi
 echo "check-gui-verdicts: '$filter': tshark -2 selects $want of $total packets, single pass $single"
 
-xpid="" wpid=""
+. "$here/gui-lib.sh"
 cleanup() {
-  [ -z "$wpid" ] || kill "$wpid" 2>/dev/null || true
-  [ -z "$xpid" ] || kill "$xpid" 2>/dev/null || true
+  gui_stop
   rm -rf "$home/.local" "$work/global-plugins"
 }
 trap cleanup EXIT
-exec 5>"$work/display"
-Xvfb -displayfd 5 -ac -nolisten tcp -screen 0 1280x960x24 >"$work/xvfb.log" 2>&1 &
-xpid=$!
-exec 5>&-
-for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
-[ -s "$work/display" ] || { cat "$work/xvfb.log" >&2; echo "FAIL: Xvfb did not start" >&2; exit 1; }
-export DISPLAY=:$(head -1 "$work/display")
+gui_start_xvfb "$work"
 
-as_user env QT_QPA_PLATFORM=xcb wireshark -r "$cap" -Y "$filter" >"$work/wireshark.log" 2>&1 &
-wpid=$!
+gui_wslog=$work/wireshark.log
+as_user env QT_QPA_PLATFORM=xcb wireshark -r "$cap" -Y "$filter" >"$gui_wslog" 2>&1 &
+gui_wpid=$!
 
-wait_win() { # NAME-REGEX SECONDS -> window id
-  local i id
-  for i in $(seq $(($2 * 10))); do
-    id=$(xdotool search --name "$1" 2>/dev/null | head -1)
-    if [ -n "$id" ]; then echo "$id"; return 0; fi
-    kill -0 "$wpid" 2>/dev/null || { echo "FAIL: Wireshark exited:" >&2; cat "$work/wireshark.log" >&2; return 1; }
-    sleep 0.1
-  done
-  return 1
-}
-focus() { # a window can exist before it is viewable: retry
-  local i
-  for i in $(seq 30); do
-    xdotool windowfocus --sync "$1" 2>/dev/null && { sleep 0.3; return 0; }
-    sleep 0.5
-  done
-  echo "FAIL: window $1 never took the focus" >&2
-  return 1
-}
 # File > Export Specified Packets (Displayed is the default) -> count and compare
 export_displayed() { # NAME WHAT
   local out=$home/$1.pcap dlg got
@@ -130,6 +105,6 @@ xdotool key ctrl+slash; sleep 0.3; xdotool key ctrl+a BackSpace
 xdotool type --delay 15 "$filter"; xdotool key Return; sleep 2
 export_displayed typed "the same filter typed after loading"
 
-kill "$wpid" 2>/dev/null || true; wpid=""
+gui_stop
 if [ $fails -gt 0 ]; then echo "check-gui-verdicts: $fails check(s) failed"; exit 1; fi
 echo "check-gui-verdicts: all passed"

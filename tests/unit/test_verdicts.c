@@ -58,14 +58,20 @@ TU_TEST(reset_is_final_once_both_have_spoken)
     CHECK(!settled(&f, MS(0)));
 }
 
+/* Client closes first, four segments; its last ACK at 1.030 s. */
+static void four_way_close(fx_t *f)
+{
+    fx_establish(f);
+    fx_seg(f, 0, F_FA, CW_, SW_, 0, MS(1000));
+    fx_seg(f, 1, F_A, SW_, CW_ + 1, 0, MS(1010));
+    fx_seg(f, 1, F_FA, SW_, CW_ + 1, 0, MS(1020));
+    fx_seg(f, 0, F_A, CW_ + 1, SW_ + 1, 0, MS(1030));
+}
+
 TU_TEST(complete_waits_for_time_wait_and_the_last_ack)
 {
     fx_t f;
-    fx_establish(&f);
-    fx_seg(&f, 0, F_FA, CW_, SW_, 0, MS(1000));
-    fx_seg(&f, 1, F_A, SW_, CW_ + 1, 0, MS(1010));
-    fx_seg(&f, 1, F_FA, SW_, CW_ + 1, 0, MS(1020));
-    fx_seg(&f, 0, F_A, CW_ + 1, SW_ + 1, 0, MS(1030));
+    four_way_close(&f);
     tl_summary_t s = fx_summary(&f, MS(1030));
     CHECK_STR(tl_outcome_name(s.outcome), "complete");
     /* The server could still repeat its FIN (the last ACK lost), and the
@@ -83,11 +89,7 @@ TU_TEST(complete_waits_for_time_wait_and_the_last_ack)
 TU_TEST(complete_is_final_once_nothing_can_reopen_it)
 {
     fx_t f;
-    fx_establish(&f);
-    fx_seg(&f, 0, F_FA, CW_, SW_, 0, MS(1000));
-    fx_seg(&f, 1, F_A, SW_, CW_ + 1, 0, MS(1010));
-    fx_seg(&f, 1, F_FA, SW_, CW_ + 1, 0, MS(1020));
-    fx_seg(&f, 0, F_A, CW_ + 1, SW_ + 1, 0, MS(1030));
+    four_way_close(&f);
     CHECK(!settled(&f, MS(1030) + SEC(TIME_WAIT_S))); /* the server may repeat its FIN */
     /* The server acts as CLOSED (an RST, which also ends the client's
      * TIME_WAIT as RFC 1337 describes): it got the last ACK. */
