@@ -24,7 +24,7 @@ vars="$build/tcplife-deb-vars.sh"
 # The libwireshark package providing the SONAME the plugin links to.
 soname=$(objdump -p "$TCPLIFE_SO" | awk '$1=="NEEDED" && $2 ~ /^libwireshark\.so/ {print $2}')
 [ -n "$soname" ] || { echo "build-deb.sh: $TCPLIFE_SO does not link libwireshark" >&2; exit 1; }
-libpath=$(ldconfig -p | awk -v s="$soname" '$1==s {print $NF; exit}')
+libpath=$(ldconfig -p | awk -v s="$soname" '$1==s && !found {print $NF; found=1}')   # no early exit: SIGPIPE under pipefail
 [ -n "$libpath" ] || libpath=$(find /usr/lib /lib -name "$soname" 2>/dev/null | sed -n 1p)
 libpkg=$(dpkg -S "$(readlink -f "$libpath")" 2>/dev/null | sed -n 1p | cut -d: -f1)
 [ -n "$libpkg" ] || libpkg=$(dpkg -S "$libpath" | sed -n 1p | cut -d: -f1)

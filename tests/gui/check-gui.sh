@@ -88,8 +88,8 @@ F1='tcplife.close.step == 3'
 F2='tcplife.conn.outcome == "refused"'
 total=$(ts -r "$cap" | wc -l)
 exp_frames() { ts -r "$cap" -2 -Y "$1" -T fields -e frame.time_epoch -e tcp.srcport -e tcp.dstport; }
-tree_frame=$(ts -r "$cap" -2 -Y 'tcplife.step == "fin_passive_merged"' -T fields -e frame.number | head -1)
-[ -n "$tree_frame" ] || tree_frame=$(ts -r "$cap" -2 -Y "$F1" -T fields -e frame.number | head -1)
+tree_frame=$(ts -r "$cap" -2 -Y 'tcplife.step == "fin_passive_merged"' -T fields -e frame.number | sed -n 1p)
+[ -n "$tree_frame" ] || tree_frame=$(ts -r "$cap" -2 -Y "$F1" -T fields -e frame.number | sed -n 1p)
 [ -n "$tree_frame" ] || { echo "FAIL: $capture has no packet matching $F1" >&2; exit 1; }
 ts -r "$cap" -2 -V -O tcplife -Y "frame.number == $tree_frame" \
   | sed -n '/^\[\?TCP Lifecycle/,$p' | sed '/^[[:space:]]*$/d' >"$work/tree.expected"

@@ -54,7 +54,7 @@ gui_stop() {
   gui_wpid="" gui_xpid=""
 }
 
-win_id() { xdotool search --name "$1" 2>/dev/null | head -1; }
+win_id() { xdotool search --name "$1" 2>/dev/null | sed -n 1p; }
 wait_win() { # NAME-REGEX [SECONDS] -> window id
   local i id
   for i in $(seq $((${2:-20} * 10))); do

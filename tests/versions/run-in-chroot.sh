@@ -120,7 +120,8 @@ run_suite() {  # run_suite SUITE: copy, build with -Werror, ctest
   echo "== $suite: .deb for this Wireshark: build, dpkg -i, tshark (root) loads it, purge"
   in_chroot "$root" bash -c '
     set -euo pipefail
-    deb=$(/build/tcplife/packaging/build-deb.sh /build/out /build/deb | tail -n1)
+    deb=$(/build/tcplife/packaging/build-deb.sh /build/out /build/deb) || { echo "FAIL: packaging/build-deb.sh exited $?"; exit 1; }
+    deb=$(printf "%s\n" "$deb" | tail -n1)
     dpkg-deb -f "$deb" Package Version Depends
     dpkg -i "$deb" >/dev/null
     tshark -G plugins 2>/dev/null | grep -P "^tcplife\.so\s.*\t/usr/lib/" || { echo "FAIL: tshark does not load the packaged tcplife.so"; exit 1; }
