@@ -35,14 +35,22 @@ tl_time_t tcplife_capture_end(void) { return capture_end; }
 
 /* ---- connection table ---------------------------------------------------- */
 
+/* Word at a time: a byte loop over the 38-byte key cost ~150 instructions per
+ * lookup, on every packet. tuple_of zeroes the padding and unused bytes. */
 static guint tuple_hash(gconstpointer key)
 {
-    const tcplife_tuple_t *k = (const tcplife_tuple_t *)key;
-    guint h = 2166136261u;
-    const uint8_t *bytes = (const uint8_t *)k;
-    for (size_t i = 0; i < sizeof *k; i++)
-        h = (h ^ bytes[i]) * 16777619u;
-    return h;
+    const uint8_t *bytes = (const uint8_t *)key;
+    uint64_t h = 0x9e3779b97f4a7c15u, word;
+    size_t i = 0;
+    for (; i + sizeof word <= sizeof(tcplife_tuple_t); i += sizeof word) {
+        memcpy(&word, bytes + i, sizeof word);
+        h = (h ^ word) * 0xff51afd7ed558ccdu;
+    }
+    for (; i < sizeof(tcplife_tuple_t); i++)
+        h = (h ^ bytes[i]) * 0x100000001b3u;
+    h ^= h >> 29;
+    h *= 0xc4ceb9fe1a85ec53u;
+    return (guint)(h ^ (h >> 32));
 }
 
 static gboolean tuple_equal(gconstpointer a, gconstpointer b)
