@@ -58,6 +58,7 @@ have python3 || need+=(python3)
 have tcpdump || need+=(tcpdump)
 have ip || need+=(iproute2)
 have setpriv || need+=(util-linux)
+have pgrep || need+=(procps)
 [ $callgrind = 0 ] || have valgrind || need+=(valgrind)
 if [ $gui = 1 ]; then
   have wireshark || need+=(wireshark-qt)
@@ -227,20 +228,25 @@ fi
 # ---- 3. GUI load ---------------------------------------------------------------
 if [ $gui = 1 ]; then
   display=:$((90 + RANDOM % 9))
-  Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+  Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp -ac >/dev/null 2>&1 &
   xvfb=$!
   sleep 1
   # CPU seconds of wireshark until it has been idle for 2 s (the file is loaded).
   gui_load() { # VARIANT FILE
     local v=$1 f=$2 pid last=-1 now idle=0
     as_user "$work/$v" env DISPLAY="$display" wireshark -r "$f" >/dev/null 2>&1 &
-    pid=$!
+    local launcher=$!
+    # $! is the subshell running as_user; time the wireshark process itself.
+    for _ in $(seq 100); do
+      pid=$(pgrep -n -x wireshark || true); [ -n "$pid" ] && break; sleep 0.1
+    done
+    [ -n "$pid" ] || { echo "bench: wireshark did not start" >&2; echo nan; return; }
     while [ $idle -lt 4 ]; do
       sleep 0.5
       now=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo -1)
       if [ "$now" = "$last" ]; then idle=$((idle + 1)); else idle=0; last=$now; fi
     done
-    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null; wait "$launcher" 2>/dev/null || true
     awk -v t="$last" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
   }
   f=$work/$(basename "${captures[0]}")

@@ -128,14 +128,25 @@ static bool assuming_handshake_ack(const tl_conn_t *c, int ep)
     return assuming(c, ep, TL_STATE_ESTABLISHED) && c->revision.actual == TL_STATE_SYN_RECEIVED;
 }
 
+static void correct_before(tl_annotation_t *a, bool client, const tl_revision_t *r)
+{
+    uint8_t *before = client ? &a->client_before : &a->server_before;
+    if (*before == r->assumed)
+        *before = r->actual;
+}
+
 /* The assumption was wrong: restore the endpoint's state and correct the
- * packets that showed it. */
-static void disprove(tl_conn_t *c)
+ * packets that showed it, and the "before" states of the packets after the
+ * first (`out`, the packet that disproves it, included), so that every
+ * packet's "X -> Y" still starts where the previous one ended. */
+static void disprove(tl_conn_t *c, tl_annotation_t *out)
 {
     tl_revision_t *r = &c->revision;
     bool client = r->endpoint == c->client;
     for (int i = 0; i < r->count; i++) {
         tl_annotation_t *a = r->records[i];
+        if (i > 0)
+            correct_before(a, client, r);
         uint8_t *state = client ? &a->state_client : &a->state_server;
         if (*state != r->assumed)
             continue;
@@ -145,6 +156,7 @@ static void disprove(tl_conn_t *c)
             a->flags &= (uint16_t)~TL_ANN_TIME_WAIT_START; /* it never entered TIME_WAIT */
         }
     }
+    correct_before(out, client, r); /* not a record yet: its own state is set after */
     c->ep[r->endpoint].state = r->actual;
     r->open = 0;
 }
@@ -161,7 +173,7 @@ static void disprove_handshake_ack(tl_conn_t *c, tl_annotation_t *out)
     for (int i = 0; i < r->count; i++)
         if (r->records[i]->phase == TL_PHASE_ESTABLISHED)
             r->records[i]->phase = TL_PHASE_HANDSHAKE;
-    disprove(c);
+    disprove(c, out);
     if (ack && ack->step == TL_STEP_HANDSHAKE_ACK) {
         ack->step = TL_STEP_HANDSHAKE_ACK_IGNORED;
         ack->handshake_step = 0;
@@ -322,7 +334,7 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         if (s->syn_seen) {
             /* A SYN repeated after a SYN-ACK: the SYN-ACK never reached it. */
             if (assuming(c, from, TL_STATE_ESTABLISHED) && !c->handshake_complete)
-                disprove(c);
+                disprove(c, out);
             out->step = TL_STEP_SYN_RETRANSMISSION;
             out->flags |= TL_ANN_RETRANSMISSION;
             out->handshake_step = c->handshake_complete ? 0 : 1;
@@ -494,7 +506,7 @@ static void process_fin(tl_conn_t *c, const tl_segment_t *seg, bool acked_peer_f
             /* Two-pass view: it never was in CLOSE_WAIT, and the first FIN
              * was one of two crossing FINs. */
             tl_annotation_t *first = c->revision.count ? c->revision.records[0] : NULL;
-            disprove(c);
+            disprove(c, out);
             if (first && first->step == TL_STEP_FIN_ACTIVE) {
                 first->step = TL_STEP_FIN_SIMULTANEOUS;
                 first->flags |= TL_ANN_SIMULTANEOUS_CLOSE;
@@ -662,6 +674,8 @@ static uint8_t phase_of(const tl_conn_t *c, bool over_before, bool closing_befor
 void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
 {
     memset(out, 0, sizeof *out);
+    out->client_before = c->packets ? c->ep[c->client].state : TL_STATE_UNKNOWN;
+    out->server_before = c->packets ? c->ep[!c->client].state : TL_STATE_UNKNOWN;
     int from = seg->from & 1;
     tl_segment_t s = *seg;
     s.from = (uint8_t)from;
@@ -682,7 +696,7 @@ void tl_conn_process(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out
                          s.seq + s.len == s_ep->fin_seq && rev->assumed == s_ep->state;
         if (fin_again) {
             /* Its FIN repeated: the ACK we saw never reached it. */
-            disprove(c);
+            disprove(c, out);
             s_ep->fin_acked = 0;
             s_ep->fin_retx_pending = 1;
         }

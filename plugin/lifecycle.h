@@ -191,6 +191,8 @@ typedef struct {
     uint8_t closer;          /* tl_closer_t */
     uint8_t state_client;    /* tl_state_t after this packet */
     uint8_t state_server;
+    uint8_t client_before;   /* tl_state_t before it, for "X -> Y" */
+    uint8_t server_before;
     uint8_t rst_kind;        /* tl_rst_kind_t */
     uint8_t tw_role;         /* with TL_ANN_TIME_WAIT_START: who enters it (tl_role_t) */
     uint16_t flags;          /* TL_ANN_*: knowable when the packet is seen */

@@ -33,8 +33,6 @@ typedef struct tcplife_conn {
  * every pass. `conn` is NULL for a header quoted in an ICMP error. */
 typedef struct {
     tl_annotation_t ann;
-    uint8_t client_before;     /* states before this packet, for "X -> Y" */
-    uint8_t server_before;
     tcplife_conn_t *conn;
 } tcplife_record_t;
 

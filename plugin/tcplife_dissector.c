@@ -177,8 +177,6 @@ static tcplife_record_t *analyse_frame(packet_info *pinfo, unsigned *count)
         tcplife_conn_t *conn = conn_for(s, pinfo, &seg);
         tl_conn_t *core = &conn->core;
         rec->conn = conn;
-        rec->client_before = core->packets ? core->ep[core->client].state : TL_STATE_UNKNOWN;
-        rec->server_before = core->packets ? core->ep[!core->client].state : TL_STATE_UNKNOWN;
         tl_conn_process(core, &seg, &rec->ann);
         tl_handshake_facts_update(&conn->handshake, core, &seg, &rec->ann);
         tcplife_forensics_process(conn, &seg, &rec->ann);

@@ -90,8 +90,8 @@ static void info_label(label_t *l, const tcplife_record_t *rec)
     l->len = 0;
     put(l, "[");
     put_step_label(l, rec);
-    put_state_change(l, "client", rec->client_before, a->state_client, &first);
-    put_state_change(l, "server", rec->server_before, a->state_server, &first);
+    put_state_change(l, "client", a->client_before, a->state_client, &first);
+    put_state_change(l, "server", a->server_before, a->state_server, &first);
     put(l, "] ");
 }
 

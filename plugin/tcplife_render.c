@@ -196,14 +196,14 @@ static const char *summary_line(packet_info *pinfo, const tcplife_record_t *rec)
     wmem_strbuf_append_printf(text, "%s from %s", tl_step_description(a->step), tl_role_name(a->sender));
     if (a->step == TL_STEP_RST)
         wmem_strbuf_append_printf(text, " (%s)", tl_rst_kind_name(a->rst_kind));
-    bool client_changed = rec->client_before != a->state_client;
-    bool server_changed = rec->server_before != a->state_server;
+    bool client_changed = a->client_before != a->state_client;
+    bool server_changed = a->server_before != a->state_server;
     if (client_changed || !server_changed)
         wmem_strbuf_append_printf(text, "; %s", role_state_change(pinfo->pool, "client",
-                                  rec->client_before, a->state_client));
+                                  a->client_before, a->state_client));
     if (server_changed || !client_changed)
         wmem_strbuf_append_printf(text, "%s%s", client_changed ? ", " : "; ",
-                                  role_state_change(pinfo->pool, "server", rec->server_before, a->state_server));
+                                  role_state_change(pinfo->pool, "server", a->server_before, a->state_server));
     return wmem_strbuf_get_str(text);
 }
 
@@ -447,8 +447,8 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     proto_tree_add_string(t, hf_sender, tvb, 0, 0, tl_role_name(a->sender));
     if (a->closer != TL_CLOSER_NONE)
         proto_tree_add_string(t, hf_closer, tvb, 0, 0, tl_closer_name(a->closer));
-    add_state(t, hf_state_client, tvb, rec->client_before, a->state_client, visible);
-    add_state(t, hf_state_server, tvb, rec->server_before, a->state_server, visible);
+    add_state(t, hf_state_client, tvb, a->client_before, a->state_client, visible);
+    add_state(t, hf_state_server, tvb, a->server_before, a->state_server, visible);
     if (a->step == TL_STEP_RST)
         proto_tree_add_string(t, hf_rst_kind, tvb, 0, 0, tl_rst_kind_name(a->rst_kind));
     if (flags & TL_ANN_MERGED_FIN_ACK)

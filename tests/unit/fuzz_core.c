@@ -332,6 +332,8 @@ static void check_revisions(fz_conn_t *fc)
         }
         a.state_client = b.state_client = 0;
         a.state_server = b.state_server = 0;
+        a.client_before = b.client_before = 0; /* corrected with the states */
+        a.server_before = b.server_before = 0;
         /* A handshake ACK the server ignored: no longer the handshake's end,
          * and what followed it was still the handshake. */
         bool ack_ignored = b.step == TL_STEP_HANDSHAKE_ACK && a.step == TL_STEP_HANDSHAKE_ACK_IGNORED &&
