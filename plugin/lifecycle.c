@@ -448,7 +448,9 @@ static void complete_handshake(tl_conn_t *c, const tl_segment_t *seg, tl_annotat
 
 static void mark_active_closer(tl_conn_t *c, int from)
 {
-    if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
+    /* A server (Fast Open) may close from SYN_RECEIVED: after its SYN-ACK
+     * the connection is synchronized enough to have an active closer. */
+    if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream || c->syn_ack_seen))
         c->active_closer = role_of(c, from) == TL_ROLE_CLIENT ? TL_ACTIVE_CLOSER_CLIENT
                                                                : TL_ACTIVE_CLOSER_SERVER;
 }
