@@ -271,6 +271,13 @@ static bool rst_acceptable(const tl_endpoint_t *s, const tl_endpoint_t *r, const
     return seq_geq(seg->seq, expected) && seq_lt(seg->seq, expected + window);
 }
 
+/* Zeek keeps a reset connection's record tcp_close_delay (5 s) after the
+ * RST: an RST from the other endpoint within that time resets that endpoint
+ * too (TCPSessionAdapter UpdateEstablishedState/UpdateClosedState). Taken
+ * here only after data (the code is then RSTR, whoever reset first); without
+ * data Zeek's REJ would also depend on data after the RSTs. */
+#define ZEEK_CLOSE_DELAY (5 * TL_NS_PER_SEC)
+
 static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
 {
     int from = seg->from;
@@ -285,8 +292,8 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     if (!was_over && assuming_handshake_ack(c, from) && !(seg->flags & TL_ACK) && r->ack_known &&
         seg->seq == r->last_ack)
         disprove_handshake_ack(c, out);
-    if (!was_over)
-        s->rst_any = 1; /* Zeek opens a new record for stragglers after the end */
+    if (!was_over || (c->reset && c->reset_after_data && seg->time - c->reset_time <= ZEEK_CLOSE_DELAY))
+        s->rst_any = 1; /* later stragglers: Zeek opens a new record */
     if (!rst_acceptable(s, r, seg)) {
         out->rst_kind = TL_RST_OUT_OF_WINDOW;
         return;
@@ -309,6 +316,8 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     }
     if (!was_over) {
         c->reset = 1;
+        c->reset_time = seg->time;
+        c->reset_after_data = ((c->ep[0].history_seen | c->ep[1].history_seen) & (1u << ('D' - 'A'))) != 0;
         c->rst_kind = out->rst_kind;
         set_ref(c, TL_REF_RST, seg->frame);
         if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
@@ -451,7 +460,9 @@ static void complete_handshake(tl_conn_t *c, const tl_segment_t *seg, tl_annotat
 
 static void mark_active_closer(tl_conn_t *c, int from)
 {
-    if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream))
+    /* A server (Fast Open) may close from SYN_RECEIVED: after its SYN-ACK
+     * the connection is synchronized enough to have an active closer. */
+    if (c->active_closer == TL_ACTIVE_CLOSER_NONE && (c->handshake_complete || c->midstream || c->syn_ack_seen))
         c->active_closer = role_of(c, from) == TL_ROLE_CLIENT ? TL_ACTIVE_CLOSER_CLIENT
                                                                : TL_ACTIVE_CLOSER_SERVER;
 }
@@ -849,6 +860,14 @@ static bool verdict_settled(const tl_conn_t *c, const tl_summary_t *s)
     uint32_t data = 1u << ('D' - 'A');
     if (c->ep[0].rst_any && c->ep[1].rst_any && !((c->ep[0].history_seen | c->ep[1].history_seen) & data))
         return false;
+    /* Zeek also takes the other endpoint's RST (within 5 s, after data):
+     * where that would change the code (RSTO or REJ, then RSTR), wait. */
+    if (c->reset && c->reset_after_data && c->ep[0].rst_any != c->ep[1].rst_any) {
+        tl_conn_t both = *c;
+        both.ep[0].rst_any = both.ep[1].rst_any = 1;
+        if (strcmp(zeek_state(&both, s->history), s->zeek_state) != 0)
+            return false;
+    }
     /* After an accepted RST every state is CLOSED: only a FIN repeated by an
      * endpoint assumed CLOSED moves it. */
     if (c->reset)

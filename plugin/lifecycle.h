@@ -275,6 +275,7 @@ typedef struct tl_conn {
     uint8_t simultaneous_close : 1;
     uint8_t merged_fin_ack : 1;
     uint8_t reset : 1;             /* an accepted RST ended it */
+    uint8_t reset_after_data : 1;  /* data had been seen when it did */
     uint8_t refused : 1;
     uint8_t ended_by_reuse : 1;    /* a new incarnation took its TIME_WAIT 4-tuple */
     uint8_t active_closer;         /* tl_active_closer_t */
@@ -291,6 +292,7 @@ typedef struct tl_conn {
     tl_time_t syn_time;
     tl_time_t syn_ack_time;
     tl_time_t handshake_ack_time;
+    tl_time_t reset_time;          /* of the accepted RST that ended it */
     tl_time_t close_wait;          /* passive closer's CLOSE_WAIT, -1 = none */
     tl_time_t reuse_remaining;     /* TIME_WAIT left on the 4-tuple, -1 = no reuse */
     /* Earlier packets' annotations that later packets revise (owned by the

@@ -400,12 +400,13 @@ def build_truth(trace, ss_seen, sport, cport=None):
 SCENARIOS = []
 
 
-def scenario(n, name, desc, v6=False, tries=1, check=None, isolate=False):
+def scenario(n, name, desc, v6=False, tries=1, check=None, isolate=False, bpf=None):
     """isolate: other connections share the listener (fillers of its accept
-    queue): capture, trace and truth only the client port's connection."""
+    queue): capture, trace and truth only the client port's connection.
+    bpf: the capture filter (default `tcp`; ICMP scenarios add their errors)."""
     def deco(fn):
         SCENARIOS.append(dict(n=n, name=name, desc=desc, fn=fn, v6=v6, tries=tries, check=check,
-                              isolate=isolate))
+                              isolate=isolate, bpf=bpf))
         return fn
     return deco
 
@@ -781,6 +782,9 @@ VERIFY = {
 # Scenarios of the handshake diagnosis (issue #9) live in their own file.
 import lab_handshake  # noqa: E402
 lab_handshake.register(sys.modules[__name__])
+# Scenarios closing test holes (issue #10).
+import lab_holes  # noqa: E402
+lab_holes.register(sys.modules[__name__])
 
 
 def verify_captures(name, outdir):
@@ -803,7 +807,7 @@ def run_scenario(sc, outdir):
         x = Ctx(sc["n"], sc["v6"])
         tracer = Tracer()
         only = x.cport if sc["isolate"] else None
-        bpf = "tcp port %d" % only if only else "tcp"
+        bpf = "tcp port %d" % only if only else (sc.get("bpf") or "tcp")
         tracer.start(only or x.sport)
         caps = [Capture(NS_C, "c0", os.path.join(outdir, name + ".client.pcap"), bpf),
                 Capture(NS_S, "s0", os.path.join(outdir, name + ".server.pcap"), bpf)]
