@@ -21,6 +21,16 @@ Checks (--check, comma separated; default all):
            connection verdict in single pass that -2 contradicts, conn.final, history
            a prefix, links both ways; -T json keys are field names and constant;
            -z expert shows one line per kind.
+  experts  tcplife's expert infos (two-pass, -T fields _ws.expert.message/.severity,
+           only messages that are registered tcplife.expert.* summaries) on every frame
+           equal expect/S.json "experts" [[summary, severity], ...] per frame; a side
+           listed with {} must raise none.
+  tree     the -V text of tcplife's tree on key frames (two-pass): the summary line
+           "[TCP Lifecycle: ...]" and the "Client state: / Server state:" lines
+           ("BEFORE → AFTER" or one state) equal expect/S.json "tree".
+  empty    (sides whose "count" is 0) the capture is a pcap with no packet records, and
+           the kernel log says why: expect/S.json "empty" (router drops = the other
+           side's SYNs, tcpdump on this side captured 0).
 Everything is keyed by frame number, never by tcp.stream.
 """
 import argparse
@@ -299,6 +309,127 @@ def check_verdicts(args, pcap, one, two, errors):
     print("     %s; %d -z expert lines" % (counts, len(lines)))
 
 
+SEVERITY = {"1048576": "comment", "2097152": "chat", "4194304": "note", "6291456": "warn",
+            "8388608": "error", "comment": "comment", "chat": "chat", "note": "note",
+            "warning": "warn", "warn": "warn", "error": "error"}
+
+
+def tshark_experts(args, pcap):
+    """{frame: sorted [[summary, severity]]} of tcplife's expert infos, two-pass."""
+    if not _summaries:
+        _summaries.append(verdict_checks.registered_summaries(tshark_text(args, ["-G", "fields"])))
+    text = tshark_text(args, ["-r", pcap, "-2", "-T", "fields", "-E", "occurrence=a",
+                              "-E", "aggregator=\x01", "-e", "frame.number",
+                              "-e", "_ws.expert.message", "-e", "_ws.expert.severity"])
+    out = {}
+    for line in text.splitlines():
+        cols = line.split("\t") + ["", ""]
+        if not cols[1]:
+            continue
+        msgs, sevs = cols[1].split("\x01"), cols[2].split("\x01")
+        if len(msgs) != len(sevs):
+            raise Failure("frame %s: %d expert messages, %d severities" % (cols[0], len(msgs), len(sevs)))
+        got = sorted([m, SEVERITY.get(v.strip().lower(), v)] for m, v in zip(msgs, sevs)
+                     if m in _summaries[0])
+        if got:
+            out[cols[0]] = got
+    return out
+
+
+def check_experts(args, exp, pcap, side, errors):
+    if "experts" not in exp or side not in exp["experts"]:
+        errors.append("experts: expect json has no \"experts\" for %s" % side)
+        return
+    want = {f: sorted(list(x) for x in v) for f, v in exp["experts"][side].items()}
+    got = tshark_experts(args, pcap)
+    for f in sorted(set(want) | set(got), key=int):
+        if want.get(f, []) != got.get(f, []):
+            errors.append("experts: frame %s: tcplife raises %s, expected %s" % (
+                f, got.get(f) or "nothing", want.get(f) or "nothing"))
+
+
+def tshark_tree(args, pcap):
+    """{frame: {"summary", "client", "server"}} from -2 -V -O tcplife."""
+    r = subprocess.run([args.tshark, args.plugin, "-r", pcap, "-2", "-V", "-O", "tcplife"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=dict(os.environ, TZ="UTC", LC_ALL="C"))
+    if r.returncode != 0:
+        raise Failure("tshark -V failed (%d): %s" % (r.returncode, r.stderr.decode("utf-8", "replace").strip()))
+    out, cur = {}, None
+    for line in r.stdout.decode("utf-8").splitlines():
+        m = re.match(r"Frame (\d+):", line)
+        if m:
+            cur = out.setdefault(m.group(1), {})
+        elif cur is not None:
+            if line.startswith("[TCP Lifecycle:"):
+                cur["summary"] = line
+            m = re.match(r"    (Client|Server) state: (.*)$", line)
+            if m:
+                cur[m.group(1).lower()] = m.group(2)
+    return out
+
+
+def check_tree(args, exp, pcap, side, errors):
+    want = exp.get("tree", {}).get(side, {})
+    if not want:
+        return
+    got = tshark_tree(args, pcap)
+    for f, lines in sorted(want.items(), key=lambda kv: int(kv[0])):
+        for k, w in lines.items():
+            g = got.get(f, {}).get(k)
+            if g != w:
+                errors.append("tree: frame %s: %s is %r, expected %r" % (f, k, g, w))
+
+
+def pcap_records(path):
+    """Number of packet records in a classic pcap file (any byte order)."""
+    import struct
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise Failure("%s: %d bytes, no pcap header" % (path, len(data)))
+    magic = data[:4]
+    order = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
+             b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(magic)
+    if order is None:
+        raise Failure("%s: not a classic pcap (magic %s)" % (path, magic.hex()))
+    n, off = 0, 24
+    while off < len(data):
+        if off + 16 > len(data):
+            raise Failure("%s: truncated record header at %d" % (path, off))
+        incl = struct.unpack(order + "I", data[off + 8:off + 12])[0]
+        off += 16 + incl
+        n += 1
+    return n
+
+
+def check_empty(args, exp, pcap, side, rows, errors):
+    """A vantage point that saw nothing: assert that precisely, and why."""
+    want = exp.get("empty", {}).get(side)
+    if want is None:
+        return
+    n = pcap_records(pcap)
+    if n != 0 or rows:
+        errors.append("empty: %s has %d packet records (%d rows from tshark), expected none" % (
+            os.path.basename(pcap), n, len(rows)))
+    with open(os.path.join(args.captures, args.scenario + ".kernel.log")) as f:
+        log = f.read()
+    m = re.search(r"nft rule \[([^]]*)\] dropped (\d+) packet", log)
+    if not m or m.group(1) != want["router_rule"]:
+        errors.append("empty: kernel log has no router rule %r" % want["router_rule"])
+    other = os.path.join(args.captures, "%s.%s.pcap" % (args.scenario, want["other_side"]))
+    sent = tshark_text(args, ["-r", other, "-Y", want["other_filter"], "-T", "fields", "-e", "frame.number"])
+    sent = len(sent.split())
+    if sent != want["other_count"]:
+        errors.append("empty: %s shows %d packets matching %s, expected %d" % (
+            os.path.basename(other), sent, want["other_filter"], want["other_count"]))
+    if m and int(m.group(2)) != sent:
+        errors.append("empty: the router dropped %s packets but the %s sent %d" % (m.group(2), want["other_side"], sent))
+    caps = [int(x) for x in re.findall(r"^(\d+) packets captured", log, re.M)]
+    if len(caps) != 2 or caps[want["tcpdump_index"]] != 0:
+        errors.append("empty: kernel log tcpdump lines %s: this side's is not 0" % caps)
+
+
 def run_one(args, scenario, side, checks):
     args.scenario = scenario
     pcap = os.path.join(args.captures, "%s.%s.pcap" % (scenario, side))
@@ -317,6 +448,12 @@ def run_one(args, scenario, side, checks):
         check_passes(exp, one, two, side, errors)
     if "verdicts" in checks:
         check_verdicts(args, pcap, one, two, errors)
+    if "experts" in checks:
+        check_experts(args, exp, pcap, side, errors)
+    if "tree" in checks:
+        check_tree(args, exp, pcap, side, errors)
+    if "empty" in checks:
+        check_empty(args, exp, pcap, side, two, errors)
     return errors
 
 
@@ -412,7 +549,7 @@ def main():
     ap.add_argument("--tshark", default=os.path.join(ROOT, "tests", "tshark-with-plugin"))
     ap.add_argument("--plugin", default=os.path.join(ROOT, "build", "plugin", "tcplife.so"))
     ap.add_argument("--captures", default=os.path.join(ROOT, "captures"))
-    ap.add_argument("--check", default="kernel,keys,golden,passes,verdicts")
+    ap.add_argument("--check", default="kernel,keys,golden,passes,verdicts,experts,tree,empty")
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--all", action="store_true")
     ap.add_argument("--selftest", action="store_true",

@@ -1470,6 +1470,24 @@ TU_TEST(handshake_facts_syn_cookie_from_timestamp_lag)
     }
 }
 
+/* RFC 9293 3.10.7.4: in SYN_RECEIVED an ACK is acceptable only if
+ * SND.UNA < SEG.ACK =< SND.NXT; SEG.ACK == ISS does not cover the SYN. */
+static void boundary_ack_equal_to_iss_is_not_the_third_ack(void)
+{
+    fx_t f;
+    fx_init(&f, 40000, 80);
+    fx_seg(&f, 0, F_SYN, CI, 0, 0, MS(0));
+    fx_seg(&f, 1, F_SA, SI, CI + 1, 0, MS(10));
+    tl_annotation_t *a = fx_seg(&f, 0, F_A, CI + 1, SI, 0, MS(20));
+    CHECK(strcmp(tl_step_name(a->step), "handshake_ack") != 0);
+    CHECK_INT(a->state_server, TL_STATE_SYN_RECEIVED);
+    CHECK_INT(f.c.ref[TL_REF_HANDSHAKE_ACK], 0);
+    /* SEG.ACK == ISS + 1 is the third ACK */
+    a = fx_seg(&f, 0, F_A, CI + 1, SI + 1, 0, MS(25));
+    CHECK_INT(a->state_server, TL_STATE_ESTABLISHED);
+    CHECK_INT(f.c.ref[TL_REF_HANDSHAKE_ACK], 4);
+}
+
 static const tu_test_t tests[] = {
     TU_ENTRY(names_match_spec),
     TU_ENTRY(normal_connection_every_transition),
@@ -1531,6 +1549,7 @@ static const tu_test_t tests[] = {
     TU_ENTRY(regression_after_close_has_no_close_step),
     TU_ENTRY(regression_no_handshake_completion_after_reset),
     TU_ENTRY(regression_no_active_closer_without_handshake),
+    TU_ENTRY(boundary_ack_equal_to_iss_is_not_the_third_ack),
 };
 
 int main(int argc, char **argv)
