@@ -104,7 +104,8 @@ def copy_tree(work):
             with open(src, "rb") as a, open(dst, "rb") as b:
                 if a.read() == b.read():
                     continue
-        shutil.copy2(src, dst)
+        shutil.copyfile(src, dst)  # a new mtime: the build sees the change
+        shutil.copymode(src, dst)
     return tree
 
 
