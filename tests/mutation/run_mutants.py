@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -182,6 +183,8 @@ def main():
     ap.add_argument("--workdir", default="/tmp/tcplife-mut/run")
     ap.add_argument("--results", default=None)
     opts = ap.parse_args()
+    # A stopped run still restores the mutated file (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     mutants = load_mutants(opts.mutants)
     if opts.list:

@@ -7,6 +7,7 @@
  */
 #include "conn_facts.h"
 #include "harness.h"
+#include "rst_evidence.h"
 #include "tcp_options.h"
 
 /* op01: RFC 7323 2.3: a shift above 14 "MUST" be used as 14. */
@@ -79,11 +80,57 @@ TU_TEST(ecn_setup_syn_ack_is_ece_without_cwr)
     CHECK(!ecn_fact(0));
 }
 
+/* re01: an RST that repeats its sender's last IPv4 ID (gap 0) is not the next
+ * packet of a stack whose IDs run in sequence: a real stack's next ID is a
+ * step of at least one. */
+static tl_rst_evidence_t rst_after_ids(const uint16_t *ids, int n, uint16_t rst_id)
+{
+    tl_rst_track_t t;
+    tl_rst_evidence_t ev;
+    memset(&t, 0, sizeof t);
+    for (int i = 0; i < n; i++) {
+        tl_segment_t s = { 0 };
+        s.from = 1;
+        s.flags = TL_ACK;
+        s.ip_version = 4;
+        s.ip_ttl = 63;
+        s.ip_id = ids[i];
+        s.time = (tl_time_t)(i + 1) * 1000000;
+        tl_rst_observe(&t, &s, NULL);
+    }
+    tl_segment_t rst = { 0 };
+    rst.from = 1;
+    rst.flags = TL_RST;
+    rst.ip_version = 4;
+    rst.ip_ttl = 63;
+    rst.ip_id = rst_id;
+    rst.time = (tl_time_t)(n + 1) * 1000000;
+    tl_rst_observe(&t, &rst, &ev);
+    return ev;
+}
+
+TU_TEST(rst_repeating_the_last_ip_id_is_a_mismatch)
+{
+    const uint16_t ids[] = { 7, 8, 9, 10 };
+    tl_rst_evidence_t ev = rst_after_ids(ids, 4, 11);
+    CHECK(ev.flags & TL_RSTEV_ID_SEQUENTIAL);
+    CHECK_INT(ev.ip_id_gap, 1);
+    CHECK(!(ev.flags & TL_RSTEV_ID_MISMATCH));
+    ev = rst_after_ids(ids, 4, 10);
+    CHECK(ev.flags & TL_RSTEV_ID_SEQUENTIAL);
+    CHECK_INT(ev.ip_id_gap, 0);
+    CHECK(ev.flags & TL_RSTEV_ID_MISMATCH);
+    ev = rst_after_ids(ids, 4, 9);
+    CHECK_INT(ev.ip_id_gap, -1);
+    CHECK(ev.flags & TL_RSTEV_ID_MISMATCH);
+}
+
 int main(int argc, char **argv)
 {
     static const tu_test_t tests[] = {
         TU_ENTRY(wscale_above_14_is_used_as_14),
         TU_ENTRY(ecn_setup_syn_ack_is_ece_without_cwr),
+        TU_ENTRY(rst_repeating_the_last_ip_id_is_a_mismatch),
     };
     return tu_run(tests, sizeof tests / sizeof tests[0], argc, argv);
 }
