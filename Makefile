@@ -13,18 +13,22 @@
 #   make uninstall-user
 #   make deb            build the wireshark-plugin-tcplife .deb into build/
 #   make clean          remove the build folders
+#   make mutation       measure the tests: apply each mutant of tests/mutation/mutants.json
+#                       to a scratch copy, rebuild, run the suite (long; not part of
+#                       `make test`; MUTATION_ARGS="--only lc01 --stage1-only" picks some)
 
 BUILD      ?= build
 BUILD_USER ?= build-user
 CMAKE_ARGS ?=
 CTEST_ARGS ?=
+MUTATION_ARGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The capture `make demo` shows; any other: make demo DEMO_PCAP=file.pcapng
 DEMO_PCAP  ?= $(firstword $(wildcard captures/demo*.pcap* captures/normal_close.client.pcap captures/*.pcapng captures/*.pcap))
 DEMO_FIELDS ?=
 
-.PHONY: all deps configure build test demo install uninstall install-user uninstall-user deb clean
+.PHONY: all deps configure build test demo install uninstall install-user uninstall-user deb clean mutation
 
 all: build
 
@@ -73,6 +77,9 @@ demo: deps
 	  || { cat $(BUILD)/demo-build.log >&2; echo "demo: build or install failed" >&2; exit 1; }
 	@echo
 	@tools/demo.sh "$(DEMO_PCAP)" $(DEMO_FIELDS)
+
+mutation:
+	python3 tests/mutation/run_mutants.py --jobs 2 $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_USER)
