@@ -393,6 +393,17 @@ static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_anno
 /* Expert infos without a tree only feed the expert tap and the Expert
  * column; each costs about a thousand instructions, so skip them when
  * neither is there. */
+/* Someone reads the expert items of the tree: -T fields -e _ws.expert.message
+ * or a filter on _ws.expert (from 4.2 tshark -T fields builds an invisible
+ * tree with only the wanted fields). */
+static bool expert_items_wanted(proto_tree *tree)
+{
+    static int proto_expert = -2;
+    if (proto_expert == -2)
+        proto_expert = proto_get_id_by_filter_name("_ws.expert");
+    return tree && proto_expert >= 0 && proto_field_is_referenced(tree, proto_expert);
+}
+
 static bool expert_infos_collected(const packet_info *pinfo)
 {
     static int expert_tap = -1;
@@ -406,7 +417,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
                     const tcplife_record_t *rec, bool capture_complete)
 {
     const tl_annotation_t *a = &rec->ann;
-    if (!proto_field_is_referenced(tree, proto_tcplife)) {
+    if (!proto_field_is_referenced(tree, proto_tcplife) && !expert_items_wanted(tree)) {
         /* No tree, or an invisible one in which no tcplife field is used:
          * nothing to build, but the expert infos still count where someone
          * collects them (-z expert, Expert Information, an Expert column). */

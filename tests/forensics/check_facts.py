@@ -26,6 +26,7 @@ FIELDS = ["frame.number", "frame.time_epoch", "tcp.len", "tcp.seq", "tcp.ack", "
           "tcp.flags.reset", "tcp.flags.ece", "tcp.flags.cwr", "tcp.options.mss_val",
           "tcp.options.wscale.shift", "tcp.option_kind", "tcp.analysis.retransmission",
           "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission",
+          "tcp.analysis.out_of_order",
           "tcplife.sender", "tcplife.conn.first_frame", "tcplife.handshake.step",
           "tcplife.conn.state.client", "tcplife.conn.state.server"]
 ROLES = ("client", "server")
@@ -166,8 +167,15 @@ def check_capture(wrapper, plugin, captures, scenario, side):
             syns = [f for f in mine if f["tcp.flags.syn"] in ("1", "True") and f["tcp.flags.reset"] not in ("1", "True")]
             if syns:
                 want["syn_options"] = expected_options(syns[0])
+            # Out of order to Wireshark, but below what the sender had already sent: a
+            # retransmission when the first copy was lost before the capture point (the
+            # ICMP "too big" scenarios), so either count is accepted for those.
+            unsure = sum(1 for f in mine if f is not frames[0] and f["tcp.analysis.out_of_order"])
             for k, v in want.items():
                 checks += 1
+                if k == "retransmissions" and got(k) is not None and got(k).isdigit() and \
+                        int(v) <= int(got(k)) <= int(v) + unsure:
+                    continue
                 if got(k) != v:
                     bad += fail("%s: %s = %r, measured %r" % (where, k, got(k), v))
             # dwell against the kernel (same incarnation order) and the frames
@@ -181,8 +189,10 @@ def check_capture(wrapper, plugin, captures, scenario, side):
                 ref, source = None, None
                 if role == "server" and state == "SYN_RECEIVED":
                     # a request sock: never traced; its SYN-ACK to the segment completing the handshake
+                    # (or to its own FIN: a Fast Open server can close from SYN_RECEIVED)
                     synack = [f for f in mine if f["tcplife.handshake.step"] == "2"]
-                    done = [f for f in frames if f["tcplife.handshake.step"] == "3"]
+                    done = [f for f in frames if f["tcplife.handshake.step"] == "3" or
+                            (f in mine and f["tcp.flags.fin"] in ("1", "True"))]
                     if synack and done:
                         ref, source = frame_gap(synack[0], done[0]), "frames"
                 elif role == side and state == "FIN_WAIT_2" and kinc.get(state, 1) < 0.001:

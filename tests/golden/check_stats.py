@@ -108,7 +108,7 @@ def derive(args, pcap, expect, two_pass):
         for fno, f in expect.get("frames", {}).get(side, {}).items():
             for key, sec in (("conn.outcome", "by outcome"), ("conn.close_style", "by close style"),
                              ("conn.active_closer", "by active closer")):
-                if key in f:
+                if f.get(key):  # "" on an ICMP quote: no connection of its own
                     per.setdefault((sec, frame_stream[fno]), set()).add(f[key])
         counts = {}
         for (sec, _), vals in per.items():
