@@ -135,7 +135,7 @@ def main():
         name = os.path.basename(pcap).split(".")[0]
         ep = os.path.join(args.expect, name + ".json")
         expect = json.load(open(ep)) if os.path.exists(ep) and "/captures/" in os.path.abspath(pcap) else None
-        errors = []
+        errors, want = [], {}
         try:
             for two in (False, True):
                 want = derive(args, pcap, expect, two)
@@ -147,7 +147,7 @@ def main():
         except (RuntimeError, KeyError, OSError) as e:
             errors.append("error: %s" % e)
         print("%-4s %s (%d derived counts%s)" % ("ok" if not errors else "FAIL", pcap,
-                                                   len(want) if not errors or "want" in dir() else 0,
+                                                   len(want),
                                                    ", with expectations" if expect else ""))
         for e in errors:
             print("     " + e)

@@ -440,6 +440,20 @@ class Ctx:
         self.server.do("send %d" % n)
         self.client.do("recvexact %d" % n)
 
+    def fast_open_exchange(self, port):
+        """A Fast Open connection from `port` (the server listens with
+        listentfo): 100 bytes each way, then the client closes four-way. The
+        first one fetches the cookie, the next ones carry data in the SYN."""
+        self.server.start("accept")
+        self.client.do("socket inet")
+        self.client.do("bind %s %d" % (self.c, port))
+        self.client.do("connecttfo %s %d 100" % (self.s, self.sport))
+        self.server.reply()
+        self.server.do("recvexact 100")
+        self.server.do("send 100")
+        self.client.do("recvexact 100")
+        self.client_closes_four_way(wait=0.3)
+
     def client_closes_four_way(self, wait=0.5):
         self.client.do("close")
         self.server.do("recvall")

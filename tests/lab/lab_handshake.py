@@ -78,15 +78,7 @@ def register(lab):
         x.s_sysctl("net.ipv4.tcp_fastopen=3")
         x.server.do("listentfo %s %d 5" % (x.s, x.sport))
         for port in (x.cport, x.cport + 1):
-            x.server.start("accept")
-            x.client.do("socket inet")
-            x.client.do("bind %s %d" % (x.c, port))
-            x.client.do("connecttfo %s %d 100" % (x.s, x.sport))
-            x.server.reply()
-            x.server.do("recvexact 100")
-            x.server.do("send 100")
-            x.client.do("recvexact 100")
-            x.client_closes_four_way(wait=0.3)
+            x.fast_open_exchange(port)
             time.sleep(0.3)
 
     @scenario(33, "syncookies", "server tcp_syncookies=2: every SYN is answered with a SYN cookie (no request sock); normal exchange and close")

@@ -96,15 +96,7 @@ def register(lab):
         x.s_sysctl("net.ipv4.tcp_fastopen=3")
         x.server.do("listentfo %s %d 5" % (x.s, x.sport))
         # connection 1: the cookie
-        x.server.start("accept")
-        x.client.do("socket inet")
-        x.client.do("bind %s %d" % (x.c, x.cport))
-        x.client.do("connecttfo %s %d 100" % (x.s, x.sport))
-        x.server.reply()
-        x.server.do("recvexact 100")
-        x.server.do("send 100")
-        x.client.do("recvexact 100")
-        x.client_closes_four_way(wait=0.3)
+        x.fast_open_exchange(x.cport)
         time.sleep(0.3)
         # connection 2: data in the SYN, the third ACK lost
         # its first two pure ACKs: the third ACK and the (quick) ACK of the

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "conn_facts.h"
+#include "fixture.h"
 #include "harness.h"
 #include "rst_evidence.h"
 #include "tcp_options.h"
@@ -35,39 +36,26 @@ TU_TEST(wscale_above_14_is_used_as_14)
 
 /* cf03: RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR, an ECN-setup
  * SYN-ACK has ECE and *not* CWR; a SYN-ACK with both is not one. */
+/* Feed one segment built by fx_make (it does not advance f->n) and its facts. */
+static void feed_with_facts(fx_t *f, tl_facts_t *facts, const tl_segment_t *s)
+{
+    tl_annotation_t *a = &f->ann[++f->n];
+    tl_conn_process(&f->c, s, a);
+    tl_facts_process(facts, &f->c, s, a);
+}
+
 static unsigned ecn_fact(uint8_t flags)
 {
-    tl_config_t cfg = { 60 * TL_NS_PER_SEC, 5 * TL_NS_PER_SEC };
-    tl_conn_t conn;
+    fx_t f;
     tl_facts_t facts;
-    tl_annotation_t ann[2];
-    tl_conn_init(&conn, &cfg);
+    fx_init(&f, 40000, 80);
     memset(&facts, 0, sizeof facts);
-    memset(ann, 0, sizeof ann);
-    tl_segment_t syn = { 0 }, syn_ack = { 0 };
-    syn.from = 0;
-    syn.flags = TL_SYN;
+    tl_segment_t syn = fx_make(&f, 0, F_SYN, CI, 0, 0, MS(0));
     syn.tcp_flags = TL_SYN | TL_FLAG_ECE | TL_FLAG_CWR;
-    syn.src_port = 40000;
-    syn.dst_port = 80;
-    syn.seq = 1000;
-    syn.window = 64240;
-    syn.frame = 1;
-    syn.time = 1;
-    tl_conn_process(&conn, &syn, &ann[0]);
-    tl_facts_process(&facts, &conn, &syn, &ann[0]);
-    syn_ack.from = 1;
-    syn_ack.flags = TL_SYN | TL_ACK;
+    feed_with_facts(&f, &facts, &syn);
+    tl_segment_t syn_ack = fx_make(&f, 1, F_SA, SI, CI + 1, 0, MS(1));
     syn_ack.tcp_flags = (uint8_t)(TL_SYN | TL_ACK | flags);
-    syn_ack.src_port = 80;
-    syn_ack.dst_port = 40000;
-    syn_ack.seq = 5000;
-    syn_ack.ack = 1001;
-    syn_ack.window = 65160;
-    syn_ack.frame = 2;
-    syn_ack.time = 2;
-    tl_conn_process(&conn, &syn_ack, &ann[1]);
-    tl_facts_process(&facts, &conn, &syn_ack, &ann[1]);
+    feed_with_facts(&f, &facts, &syn_ack);
     CHECK(facts.ep[0].options & TL_FACT_ECN_SETUP); /* the SYN with ECE and CWR */
     return facts.ep[1].options & TL_FACT_ECN_SETUP;
 }
@@ -83,28 +71,28 @@ TU_TEST(ecn_setup_syn_ack_is_ece_without_cwr)
 /* re01: an RST that repeats its sender's last IPv4 ID (gap 0) is not the next
  * packet of a stack whose IDs run in sequence: a real stack's next ID is a
  * step of at least one. */
+static tl_segment_t ipv4_segment(uint8_t flags, uint16_t ip_id, int n)
+{
+    tl_segment_t s = { 0 };
+    s.from = 1;
+    s.flags = flags;
+    s.ip_version = 4;
+    s.ip_ttl = 63;
+    s.ip_id = ip_id;
+    s.time = (tl_time_t)n * 1000000;
+    return s;
+}
+
 static tl_rst_evidence_t rst_after_ids(const uint16_t *ids, int n, uint16_t rst_id)
 {
     tl_rst_track_t t;
     tl_rst_evidence_t ev;
     memset(&t, 0, sizeof t);
     for (int i = 0; i < n; i++) {
-        tl_segment_t s = { 0 };
-        s.from = 1;
-        s.flags = TL_ACK;
-        s.ip_version = 4;
-        s.ip_ttl = 63;
-        s.ip_id = ids[i];
-        s.time = (tl_time_t)(i + 1) * 1000000;
+        tl_segment_t s = ipv4_segment(TL_ACK, ids[i], i + 1);
         tl_rst_observe(&t, &s, NULL);
     }
-    tl_segment_t rst = { 0 };
-    rst.from = 1;
-    rst.flags = TL_RST;
-    rst.ip_version = 4;
-    rst.ip_ttl = 63;
-    rst.ip_id = rst_id;
-    rst.time = (tl_time_t)(n + 1) * 1000000;
+    tl_segment_t rst = ipv4_segment(TL_RST, rst_id, n + 1);
     tl_rst_observe(&t, &rst, &ev);
     return ev;
 }
