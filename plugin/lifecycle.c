@@ -353,6 +353,13 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         s->isn = seg->seq;
         out->step = TL_STEP_SYN;
         out->handshake_step = 1;
+        if (assuming(c, from, TL_STATE_LISTEN)) {
+            /* Two-pass view: it was in SYN_SENT, not LISTEN, and the first
+             * SYN was one of two crossing SYNs. */
+            disprove(c, out);
+            if (c->syn_annotation)
+                c->syn_annotation->flags |= TL_ANN_SIMULTANEOUS_OPEN;
+        }
         apply(s, EV_SEND_SYN);
         if (r->syn_seen && !r->syn_ack_sent) {
             /* The peer's SYN was already on the wire: the SYNs crossed. */
@@ -366,12 +373,19 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
             if (!c->syn_ack_seen) /* else: captured after its SYN-ACK */
                 out->lookahead |= TL_ANN_SYN_UNANSWERED;
         }
+        uint8_t peer_before = r->state;
         apply(r, EV_RECV_SYN);
+        /* A SYN's receiver is taken as listening until it answers; a SYN of
+         * its own (the SYNs crossed) shows it had connected: SYN_SENT. */
+        if (peer_before == TL_STATE_UNKNOWN && r->state == TL_STATE_LISTEN)
+            assume(c, !from, TL_STATE_LISTEN, TL_STATE_SYN_SENT);
         return;
     }
 
     /* SYN-ACK */
     add_history(c, from, 'H');
+    if (assuming(c, from, TL_STATE_LISTEN))
+        c->revision.open = 0; /* it was listening */
     if (c->syn_annotation)
         c->syn_annotation->lookahead &= (uint16_t)~TL_ANN_SYN_UNANSWERED;
     if (s->syn_ack_sent) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Forged-RST evidence and rewritten-address SYN-ACKs on the forensics lab
-captures (tests/lab/lab_forensics.py), python3 stdlib only.
+captures (tests/lab/lab_forensics.py; syn_scan_same_isn from lab_holes2.py),
+python3 stdlib only.
 
   check_rst_lab.py TSHARK_WRAPPER PLUGIN.so CAPTURES_DIR
 
@@ -50,6 +51,16 @@ EXPECT = [
      "the SYN to the VIP was answered from another address"),
     ("rewritten_syn_ack.server", "tcp", {"tcplife.conn.rewritten.role": ""},
      "behind the rewriting, the server sees one ordinary 4-tuple"),
+    # a SYN scan with one ISN for every port: the SYN-ACK acknowledges its own
+    # connection's ISN + 1, which is also ISN + 1 of the unanswered SYNs on the
+    # other ports; it must not be taken for an answer from a rewritten address
+    ("syn_scan_same_isn.client", "tcp.flags.syn==1 && tcp.flags.ack==1 && frame.number==4",
+     {"tcplife.conn.rewritten.role": ""},
+     "the SYN-ACK of 8059 arrives after all three SYNs (same ISN), two of them unanswered then"),
+    ("syn_scan_same_isn.client", "tcp", {"tcplife.conn.rewritten.role": ""},
+     "three ordinary connections of a SYN scan (one fixed ISN): nothing rewritten"),
+    ("syn_scan_same_isn.server", "tcp", {"tcplife.conn.rewritten.role": ""},
+     "the scan seen at the server: nothing rewritten"),
 ]
 
 

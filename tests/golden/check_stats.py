@@ -4,13 +4,15 @@
   check_stats.py --tshark WRAPPER --plugin tcplife.so [--expect DIR] PCAP...
 
 For each capture, in single pass and with -2, the statistics tree must show:
-  TCP connections             = the number of Wireshark tcp.stream values that carry a SYN
-                                (the lab and corpus connections all start with one)
+  TCP connections             = the number of Wireshark tcp.stream values that carry a SYN,
+                                and those without any (captured mid-connection: the
+                                midstream scenario)
   by outcome / close style / active closer
                               = the hand-written conn.* values of expect/S.json (lab
                                 captures only: one value per tcp.stream, taken from the
                                 frames the expectation names)
-  Server endpoints (ip:port)  = the distinct destinations ip:port of SYNs without ACK
+  Server endpoints (ip:port)  = the distinct destinations ip:port of SYNs without ACK (of a
+                                stream without SYN: the endpoint with the lower port)
   Resets (RST packets)        = frames with tcp.flags.reset == 1 in those streams
   Resets by sender client/server = RSTs sent from / to the SYN's source ip:port
   Handshake RTT               = streams with a SYN-ACK in which Wireshark computed
@@ -70,11 +72,13 @@ def derive(args, pcap, expect, two_pass):
     for line in tshark(args, cmd).splitlines():
         c = dict(zip(fields, line.split("\t")))
         st = streams.setdefault(c["tcp.stream"], {"syn_from": None, "server": None, "rst": [], "rtt": False,
-                                                  "synack": False, "after_rtt": None})
+                                                  "synack": False, "after_rtt": None, "first": None})
         frame_stream[c["frame.number"]] = c["tcp.stream"]
         src = "%s:%s" % (c["ip.src"] or "[%s]" % c["ipv6.src"], c["tcp.srcport"])
         dst = "%s:%s" % (c["ip.dst"] or "[%s]" % c["ipv6.dst"], c["tcp.dstport"])
         flag = lambda f: c[f] in ("1", "True")  # noqa: E731
+        if st["first"] is None:
+            st["first"] = (src, dst, int(c["tcp.srcport"]), int(c["tcp.dstport"]))
         if flag("tcp.flags.syn") and not flag("tcp.flags.ack") and st["syn_from"] is None:
             st["syn_from"], st["server"] = src, dst
         if flag("tcp.flags.syn") and flag("tcp.flags.ack"):
@@ -85,6 +89,12 @@ def derive(args, pcap, expect, two_pass):
             st["after_rtt"] = "rst" if flag("tcp.flags.reset") else "other"
         if c["tcp.analysis.initial_rtt"] and not st["rtt"] and st["synack"] and not flag("tcp.flags.reset"):
             st["rtt"] = True
+    for v in streams.values():
+        if v["syn_from"] is None and v["first"]:
+            # no SYN: the capture began mid-connection; the SPEC's inferred roles:
+            # the lower port is the server's, a tie makes the first sender the client
+            src, dst, sport, dport = v["first"]
+            v["syn_from"], v["server"] = (dst, src) if sport < dport else (src, dst)
     conns = {k: v for k, v in streams.items() if v["syn_from"]}
     want = {("TCP connections",): len(conns)}
     servers = {}

@@ -335,9 +335,11 @@ def build_truth(trace, ss_seen, sport, cport=None):
         else:
             continue  # the listening socket
         incs = roles[role]
-        new_inc = (role == "client" and e["raw_old"] == "TCP_CLOSE" and e["raw_new"] == "TCP_SYN_SENT") or \
+        # an active open starts an incarnation of either role (the server port's
+        # socket connects in a simultaneous open: SYN_SENT -> SYN_RECV is no new one)
+        new_inc = (e["raw_old"] == "TCP_CLOSE" and e["raw_new"] == "TCP_SYN_SENT") or \
                   (role == "server" and e["raw_new"] in ("TCP_SYN_RECV", "TCP_NEW_SYN_RECV") and
-                   e["raw_old"] not in ("TCP_SYN_RECV", "TCP_NEW_SYN_RECV"))
+                   e["raw_old"] not in ("TCP_SYN_RECV", "TCP_NEW_SYN_RECV", "TCP_SYN_SENT"))
         if new_inc or not incs:
             incs.append(dict(states=[], t0=e["t"], events=[], tuple=(e["saddr"], e["sport"], e["daddr"], e["dport"])))
         inc = incs[-1]
@@ -388,11 +390,23 @@ def build_truth(trace, ss_seen, sport, cport=None):
                     notes.append("%s #%d: ends %s -> CLOSE, no TIME-WAIT seen by ss: kept CLOSED"
                                  % (role, i + 1, last["raw_old"]))
             if inc["states"][-1] == "TIME_WAIT" and i + 1 < len(incs) and incs[i + 1]["tuple"] == inc["tuple"]:
-                # the next incarnation reused the 4-tuple: the kernel killed the
-                # timewait sock (tcp_twsk_unique / TCP_TW_SYN -> inet_twsk_deschedule_put)
+                sa, sp, da, dp = inc["tuple"]
+                mine = [(t, st) for (t, r, st, l, p) in ss_seen
+                        if r == role and last["t"] <= t <= incs[i + 1]["t0"]
+                        and ss_addr(l) == (sa, sp) and ss_addr(p) == (da, dp)]
+                tw = [t for t, st in mine if st == "TIME-WAIT"]
+                gone = [t for t, st in mine if st == "GONE" and tw and t > tw[0]]
                 inc["states"].append("CLOSED")
-                notes.append("%s #%d: TIME_WAIT ended by the reuse of the 4-tuple (#%d): CLOSED appended"
-                             % (role, i + 1, i + 2))
+                if gone:
+                    # the timewait sock expired before the next SYN: a new incarnation
+                    notes.append("%s #%d: TIME_WAIT expired (ss: TIME-WAIT first seen at %.6f, 4-tuple gone at "
+                                 "%.6f, %.3f s later) before #%d's SYN_SENT at %.6f: CLOSED appended"
+                                 % (role, i + 1, tw[0], gone[0], gone[0] - tw[0], i + 2, incs[i + 1]["t0"]))
+                else:
+                    # the next incarnation reused the 4-tuple: the kernel killed the
+                    # timewait sock (tcp_twsk_unique / TCP_TW_SYN -> inet_twsk_deschedule_put)
+                    notes.append("%s #%d: TIME_WAIT ended by the reuse of the 4-tuple (#%d): CLOSED appended"
+                                 % (role, i + 1, i + 2))
     return roles, notes
 
 
@@ -400,13 +414,15 @@ def build_truth(trace, ss_seen, sport, cport=None):
 SCENARIOS = []
 
 
-def scenario(n, name, desc, v6=False, tries=1, check=None, isolate=False, bpf=None):
+def scenario(n, name, desc, v6=False, tries=1, check=None, isolate=False, bpf=None, late_capture=False):
     """isolate: other connections share the listener (fillers of its accept
     queue): capture, trace and truth only the client port's connection.
-    bpf: the capture filter (default `tcp`; ICMP scenarios add their errors)."""
+    bpf: the capture filter (default `tcp`; ICMP scenarios add their errors).
+    late_capture: tcpdump starts only when the scenario calls x.start_capture()
+    (the kernel trace and ss still run from the start)."""
     def deco(fn):
         SCENARIOS.append(dict(n=n, name=name, desc=desc, fn=fn, v6=v6, tries=tries, check=check,
-                              isolate=isolate, bpf=bpf))
+                              isolate=isolate, bpf=bpf, late_capture=late_capture))
         return fn
     return deco
 
@@ -799,6 +815,8 @@ lab_handshake.register(sys.modules[__name__])
 # Scenarios closing test holes (issue #10).
 import lab_holes  # noqa: E402
 lab_holes.register(sys.modules[__name__])
+import lab_holes2  # noqa: E402
+lab_holes2.register(sys.modules[__name__])
 
 
 def verify_captures(name, outdir):
@@ -823,8 +841,16 @@ def run_scenario(sc, outdir):
         only = x.cport if sc["isolate"] else None
         bpf = "tcp port %d" % only if only else (sc.get("bpf") or "tcp")
         tracer.start(only or x.sport)
-        caps = [Capture(NS_C, "c0", os.path.join(outdir, name + ".client.pcap"), bpf),
-                Capture(NS_S, "s0", os.path.join(outdir, name + ".server.pcap"), bpf)]
+        caps = []
+
+        def start_capture(caps=caps, bpf=bpf):
+            caps += [Capture(NS_C, "c0", os.path.join(outdir, name + ".client.pcap"), bpf),
+                     Capture(NS_S, "s0", os.path.join(outdir, name + ".server.pcap"), bpf)]
+            if sc.get("late_capture"):
+                x.router.log.append("tcpdump started at mono %.6f" % time.monotonic())
+        x.start_capture = start_capture
+        if not sc.get("late_capture"):
+            start_capture()
         x.ss = SsPoller()
         x.ss.start()
         t0 = time.monotonic()

@@ -327,6 +327,11 @@ TU_TEST(simultaneous_open)
         TL_ANN_SIMULTANEOUS_OPEN, "none");
     CHECK_INT(a->lookahead, 0);
     CHECK_INT(f.ann[1].lookahead, TL_ANN_SYN_UNANSWERED);
+    /* two-pass view of the first SYN: its receiver had sent a SYN of its own,
+     * it was in SYN_SENT (never LISTEN), and that SYN crossed too */
+    CHECK_STR(tl_state_name(f.ann[1].state_server), "SYN_SENT");
+    CHECK_INT(f.ann[1].flags & TL_ANN_SIMULTANEOUS_OPEN, TL_ANN_SIMULTANEOUS_OPEN);
+    CHECK_STR(tl_state_name(a->server_before), "SYN_SENT");
     a = fx_seg(&f, 0, F_SA, CI, SI + 1, 0, MS(10));
     ANN(a, "handshake", "syn_ack", 2, 0, "client", "none", "SYN_RECEIVED", "ESTABLISHED",
         TL_ANN_SIMULTANEOUS_OPEN, "none");

@@ -1,0 +1,174 @@
+"""Lab scenarios closing more test holes (issue #10): rules that only unit
+tests guarded, now made by the real Linux stack.  lab.py registers them
+(register(lab)); run them like any other:
+  tests/lab/run-lab.sh simultaneous_open midstream time_wait_expired syn_scan_same_isn
+
+simultaneous_open: the two endpoints' SYNs must be in flight at once; on veth a
+SYN reaches the peer within microseconds, so (no netem on this kernel) the
+router's tbf queue trick of both_reset holds each SYN ~280 ms.
+midstream: tcpdump starts only after the handshake and a first exchange
+(scenario option late_capture); the kernel trace covers the whole connection.
+time_wait_expired: the client's TIME_WAIT (Linux: 60 s, fixed) is waited out
+(ss shows the 4-tuple gone) before the same 4-tuple connects again.
+syn_scan_same_isn: a raw-socket SYN scanner (no kernel socket on the client)
+sends three SYNs with one fixed ISN; the router's queue towards the client holds
+the answers back so that they arrive after all three SYNs were sent.
+"""
+import time
+
+SCAN_ISN = 0x5CA11ED0
+SCANNER = r"""
+import socket, struct, sys, time
+src, dst, isn = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pairs = [(int(a), int(b)) for a, b in (p.split(":") for p in sys.argv[4:])]
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+for sport, dport in pairs:
+    # like nmap -sS: SYN, window 1024, one option (MSS 1460)
+    opts = struct.pack("!BBH", 2, 4, 1460)
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, isn, 0, (5 + len(opts) // 4) << 4, 0x02, 1024, 0, 0) + opts
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
+    c = csum(pseudo + hdr)
+    hdr = hdr[:16] + struct.pack("!H", c) + hdr[18:]
+    s.sendto(hdr, (dst, 0))
+    print("%.6f SYN %d -> %d seq %d" % (time.monotonic(), sport, dport, isn), flush=True)
+"""
+
+
+def register(lab):
+    scenario, C, S = lab.scenario, lab.C, lab.S
+
+    def router_queue(x, to, devs):
+        """tbf 80 kbit/s on the router's devs, filled with 3 x 1400-byte UDP
+        datagrams to each address in `to` (port 9, not captured): the next
+        packets out of those devs wait ~280 ms."""
+        for dev in devs:
+            lab.nsrun(lab.NS_R, ["tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", "80kbit",
+                                 "burst", "1600", "latency", "2s"])
+        fill = ("import socket,sys\n"
+                "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                "for a in sys.argv[1:]:\n"
+                "  for i in range(3): u.sendto(b'q'*1372,(a,9))\n")
+        lab.nsrun(lab.NS_R, [lab.sys.executable, "-c", fill] + list(to))
+        x.router.log.append("router: tbf rate 80kbit burst 1600 on %s, then 3 x 1400-byte UDP datagrams to "
+                            "port 9 of %s (not captured): ~280 ms of queue" % (" and ".join(devs), ", ".join(to)))
+
+    def router_queue_off(x, devs):
+        for dev in devs:
+            lab.nsrun(lab.NS_R, ["tc", "qdisc", "del", "dev", dev, "root"])
+        x.router.log.append("router: tbf removed from %s" % " and ".join(devs))
+
+    def check_simultaneous_open(roles):
+        return all(len(roles[r]) == 1 and roles[r][0]["states"][:3] == ["SYN_SENT", "SYN_RECEIVED", "ESTABLISHED"]
+                   for r in ("client", "server"))
+
+    @scenario(56, "simultaneous_open", tries=4, check=check_simultaneous_open, desc="no listener: the client "
+              "(port 40056) and the server's host (port 8056, bound) connect() to each other at the same instant "
+              "while a tbf queue in the router (filled with UDP datagrams, not captured) holds each SYN ~280 ms: "
+              "the SYNs cross, each kernel answers the other's SYN from SYN_SENT with a SYN-ACK (SYN_SENT -> "
+              "SYN_RECEIVED) and the crossing SYN-ACKs take both to ESTABLISHED; the queue is removed, an "
+              "exchange, a 4-segment close, client (40056) first")
+    def sc_simultaneous_open(x):
+        x.client.do("socket inet"); x.client.do("bind %s %d" % (x.c, x.cport))
+        x.server.do("socket inet"); x.server.do("bind %s %d" % (x.s, x.sport))
+        router_queue(x, (lab.C4, lab.S4), ("r0", "r1"))
+        x.client.start("connect %s %d" % (x.s, x.sport))
+        x.server.start("connect %s %d" % (x.c, x.cport))
+        for p in (x.client, x.server):
+            r = p.reply()
+            assert r == "ok connected", r
+        time.sleep(0.2)
+        router_queue_off(x, ("r0", "r1"))
+        x.exchange()
+        x.client_closes_four_way(wait=0.3)
+        time.sleep(0.3)
+
+    @scenario(57, "midstream", late_capture=True, desc="tcpdump starts only after the handshake and a first "
+              "100-byte exchange (the kernel trace and ss cover the whole connection); captured: another "
+              "exchange (client first) and a 4-segment close, client first. Client port 40057, server port "
+              "8057: the lower port is the server's, so the inferred roles are right")
+    def sc_midstream(x):
+        x.listen(); x.connect(); x.exchange()
+        time.sleep(0.2)
+        x.start_capture()
+        time.sleep(0.2)
+        x.exchange()
+        x.client_closes_four_way(wait=0.3)
+        time.sleep(0.3)
+
+    def check_tw_expired(roles):
+        return len(roles["client"]) == 2 and roles["client"][0]["states"][-2:] == ["TIME_WAIT", "CLOSED"]
+
+    @scenario(58, "time_wait_expired", check=check_tw_expired, desc="client closes first (TIME_WAIT on the "
+              "client, Linux 60 s); once ss shows the 4-tuple gone (TIME_WAIT expired) and 1 s more, the "
+              "client binds the same port again (SO_REUSEADDR; tcp_tw_reuse left at its default) and "
+              "reconnects: a new incarnation of the 4-tuple, not a TIME_WAIT reuse; exchange, 4-segment "
+              "close, client first")
+    def sc_time_wait_expired(x):
+        x.listen(); x.connect(); x.exchange()
+        x.client_closes_four_way(wait=0.3)
+        time.sleep(0.3)
+        x.ss.snap()
+        tw = lab.nsrun(lab.NS_C, ["ss", "-tanH", "state", "time-wait"])
+        assert ":%d" % x.cport in tw, "no client TIME_WAIT"
+        t_tw = time.monotonic()
+        while ":%d" % x.cport in lab.nsrun(lab.NS_C, ["ss", "-tanH", "state", "time-wait"]):
+            assert time.monotonic() - t_tw < 75, "client TIME_WAIT never expired"
+            time.sleep(0.1)
+        lab.log("client TIME-WAIT gone after %.1f s" % (time.monotonic() - t_tw))
+        time.sleep(1.0)
+        x.ss.snap()
+        x.connect(); x.exchange()
+        x.client_closes_four_way(wait=0.3)
+        time.sleep(0.3)
+
+    @scenario(59, "syn_scan_same_isn", desc="a raw-socket SYN scanner in the client namespace (no kernel "
+              "socket: like nmap -sS) sends three SYNs with one fixed ISN 0x5ca11ed0 within a millisecond: "
+              "40059 -> 8059 (listening), 40060 -> 8060 (dropped silently by nft in the server namespace), "
+              "40061 -> 8061 (closed); a tbf queue in the router towards the client (filled with UDP, not "
+              "captured) holds the answers ~280 ms, so they arrive after all three SYNs: the SYN-ACK of 8059 "
+              "(the client's kernel, which has no socket, answers it with an RST) and the RST-ACK of 8061; "
+              "8060 is never answered")
+    def sc_syn_scan(x):
+        x.listen()
+        lab.nsrun(lab.NS_S, ["nft", "add table inet scan"])
+        lab.nsrun(lab.NS_S, ["nft", "add chain inet scan in { type filter hook input priority 0 ; policy accept ; }"])
+        lab.nsrun(lab.NS_S, ["nft", "add rule inet scan in tcp dport %d counter drop" % (x.sport + 1)])
+        router_queue(x, (lab.C4,), ("r0",))
+        out = lab.nsrun(lab.NS_C, [lab.sys.executable, "-c", SCANNER, lab.C4, lab.S4, str(SCAN_ISN),
+                                   "%d:%d" % (x.cport, x.sport), "%d:%d" % (x.cport + 1, x.sport + 1),
+                                   "%d:%d" % (x.cport + 2, x.sport + 2)])
+        x.router.log += ["scanner: " + l for l in out.splitlines()]
+        time.sleep(1.0)
+        router_queue_off(x, ("r0",))
+        cnt = lab.nsrun(lab.NS_S, ["nft", "list chain inet scan in"])
+        x.router.log.append("server namespace nft: " + " ".join(l.strip() for l in cnt.splitlines()
+                                                                 if "drop" in l))
+
+    isn = "tcp.seq_raw==%d" % SCAN_ISN
+    lab.VERIFY.update({
+        "simultaneous_open": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 2),
+                              ("both", "tcp.flags.syn==1 && tcp.flags.ack==1", "==", 2),
+                              ("both", "tcp.flags.fin==1", "==", 2),
+                              ("both", "tcp.flags.reset==1", "==", 0)],
+        "midstream": [("both", "tcp.flags.syn==1", "==", 0),
+                      ("both", "tcp.flags.fin==1", "==", 2),
+                      ("both", C + " && tcp.len==100 && frame.number==1", "==", 1)],
+        "time_wait_expired": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 2),
+                              ("both", "tcp.flags.syn==1 && tcp.flags.ack==0 && frame.time_relative > 60", "==", 1),
+                              ("both", "tcp.flags.fin==1", "==", 4)],
+        "syn_scan_same_isn": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0 && " + isn, "==", 3),
+                              ("both", "tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.ack_raw==%d" % (SCAN_ISN + 1), "==", 1),
+                              ("both", "tcp.srcport==40059 && tcp.flags.reset==1 && tcp.seq_raw==%d" % (SCAN_ISN + 1), "==", 1),
+                              ("both", "tcp.srcport==8061 && tcp.flags.reset==1 && tcp.flags.ack==1", "==", 1),
+                              ("both", "tcp.srcport==8060", "==", 0),
+                              ("client", "tcp.flags.syn==1 && tcp.flags.ack==1 && frame.number==4", "==", 1)],
+    })
