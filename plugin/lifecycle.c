@@ -353,9 +353,10 @@ static void process_syn(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         s->isn = seg->seq;
         out->step = TL_STEP_SYN;
         out->handshake_step = 1;
-        if (assuming(c, from, TL_STATE_LISTEN)) {
+        if (assuming(c, from, TL_STATE_LISTEN) && s->state == TL_STATE_LISTEN) {
             /* Two-pass view: it was in SYN_SENT, not LISTEN, and the first
-             * SYN was one of two crossing SYNs. */
+             * SYN was one of two crossing SYNs (not once it has moved on:
+             * a SYN after its handshake is no crossing SYN). */
             disprove(c, out);
             if (c->syn_annotation)
                 c->syn_annotation->flags |= TL_ANN_SIMULTANEOUS_OPEN;

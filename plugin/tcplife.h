@@ -48,10 +48,10 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
                     const tcplife_record_t *record, bool capture_complete);
 
 /* tcplife_render_handshake.c: tcplife.syn.* and tcplife.tfo.* (tree NULL:
- * only the expert infos). */
+ * only the expert infos, on expert_item, which may be NULL too). */
 void tcplife_register_handshake_fields(int proto);
-void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
-                              const tcplife_record_t *record);
+void tcplife_render_handshake(proto_tree *tree, proto_item *expert_item, packet_info *pinfo,
+                              tvbuff_t *tvb, const tcplife_record_t *record);
 
 /* tcplife_stats.c: the tap and the Statistics menu / -z tcplife,tree. */
 void tcplife_register_stats(void);

@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "tcplife.h"
+#include "field_groups.h"
 #include "frame_records.h"
 #include "tcp_options.h"
 #include "tcp_segments.h"
@@ -247,6 +248,7 @@ void proto_register_tcplife(void)
     tcplife_register_stats();
     tcplife_refilter_register();
     tcplife_register_seconds_twins(proto_tcplife); /* last: after every field */
+    tcplife_field_groups_init(proto_tcplife);
 }
 
 void proto_reg_handoff_tcplife(void)

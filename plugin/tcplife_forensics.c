@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "tcplife.h"
+#include "field_groups.h"
 #include "lifecycle_names.h"
 
 #include <epan/expert.h>
@@ -369,25 +370,9 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     }
 }
 
-/* An invisible tree (a display filter) gets the facts only when it uses one. */
-static bool facts_wanted(proto_tree *tree)
-{
-    for (int r = 0; r < 2; r++) {
-        if (proto_field_is_referenced(tree, hf_endpoint[r]))
-            return true;
-        for (int i = 0; i < F_COUNT; i++)
-            if (proto_field_is_referenced(tree, hf_fact[r][i]))
-                return true;
-        for (int i = 0; i < TIMED_COUNT; i++)
-            if (proto_field_is_referenced(tree, hf_dwell[r][i]))
-                return true;
-    }
-    return false;
-}
-
 void tcplife_forensics_render_conn(proto_tree *conn_tree, tvbuff_t *tvb, const tcplife_conn_t *conn)
 {
-    if (!facts_wanted(conn_tree))
+    if (!tcplife_group_wanted(conn_tree, TCPLIFE_GROUP_ENDPOINTS))
         return;
     tl_time_t now = tcplife_capture_end();
     render_endpoint(conn_tree, tvb, conn, TL_ROLE_CLIENT, now);

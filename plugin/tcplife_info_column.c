@@ -95,6 +95,27 @@ static void info_label(label_t *l, const tcplife_record_t *rec)
     put(l, "] ");
 }
 
+/* col_prepend_fstr() costs about 1.4k instructions per packet (a printf and
+ * two byte-by-byte copies of the whole Info text). Instead the joined text is
+ * built with memcpy in packet memory, which the column points to until the
+ * packet is freed. The fence goes after it all, so no later dissector's
+ * col_set_str() or col_add_str() replaces the lifecycle label. */
+static void prepend_info(packet_info *pinfo, const char *prefix, size_t prefix_len)
+{
+    const char *orig = col_get_text(pinfo->cinfo, COL_INFO);
+    size_t orig_len = orig ? strlen(orig) : 0;
+    if (orig_len > COL_MAX_INFO_LEN - 1 - prefix_len) /* the prefix is < 128 bytes */
+        orig_len = COL_MAX_INFO_LEN - 1 - prefix_len;
+    char *text = (char *)wmem_alloc(pinfo->pool, prefix_len + orig_len + 1);
+    memcpy(text, prefix, prefix_len);
+    if (orig_len)
+        memcpy(text + prefix_len, orig, orig_len);
+    text[prefix_len + orig_len] = '\0';
+    col_clear_fence(pinfo->cinfo, COL_INFO);
+    col_set_str(pinfo->cinfo, COL_INFO, text);
+    col_set_fence(pinfo->cinfo, COL_INFO);
+}
+
 char *tcplife_step_label(wmem_allocator_t *pool, const tcplife_record_t *rec)
 {
     label_t l = { .len = 0 };
@@ -110,5 +131,5 @@ void tcplife_info_column_add(packet_info *pinfo, const tcplife_record_t *rec)
         return;
     label_t l;
     info_label(&l, rec);
-    col_prepend_fstr(pinfo->cinfo, COL_INFO, "%s", l.text);
+    prepend_info(pinfo, l.text, l.len);
 }

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "tcplife.h"
+#include "field_groups.h"
 #include "lifecycle_names.h"
 
 #include <epan/column-info.h>
@@ -425,7 +426,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
             return;
         if (rec->conn && (a->flags || a->step == TL_STEP_RST || (capture_complete && a->lookahead)))
             add_expert_infos(pinfo, NULL, a, capture_complete ? a->lookahead : 0);
-        tcplife_render_handshake(NULL, pinfo, tvb, rec);
+        tcplife_render_handshake(NULL, NULL, pinfo, tvb, rec);
         tcplife_forensics_render_packet(NULL, NULL, pinfo, tvb, rec->conn, a, capture_complete);
         return;
     }
@@ -483,11 +484,14 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
     /* Connection verdicts as of the last packet read: final once the first
      * pass is over or when nothing later can change them, pending otherwise. */
-    tl_summary_t summary;
-    tl_conn_summarize(&rec->conn->core, tcplife_capture_end(), &summary);
-    render_connection(t, tvb, rec->conn, &summary, capture_complete || summary.settled, visible);
-    render_links(t, tvb, &rec->conn->core, pinfo->num, capture_complete);
+    if (tcplife_group_wanted(t, TCPLIFE_GROUP_CONN)) {
+        tl_summary_t summary;
+        tl_conn_summarize(&rec->conn->core, tcplife_capture_end(), &summary);
+        render_connection(t, tvb, rec->conn, &summary, capture_complete || summary.settled, visible);
+    }
+    if (tcplife_group_wanted(t, TCPLIFE_GROUP_LINKS))
+        render_links(t, tvb, &rec->conn->core, pinfo->num, capture_complete);
     add_expert_infos(pinfo, top, a, lookahead);
-    tcplife_render_handshake(t, pinfo, tvb, rec);
+    tcplife_render_handshake(tcplife_group_wanted(t, TCPLIFE_GROUP_HANDSHAKE) ? t : NULL, top, pinfo, tvb, rec);
     tcplife_forensics_render_packet(t, top, pinfo, tvb, rec->conn, a, capture_complete);
 }

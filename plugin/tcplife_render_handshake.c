@@ -102,14 +102,14 @@ static void add_experts(packet_info *pinfo, proto_item *item, const tcplife_reco
         expert_add_info(pinfo, item, &ei_tfo_not_accepted);
 }
 
-void tcplife_render_handshake(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
-                              const tcplife_record_t *rec)
+void tcplife_render_handshake(proto_tree *tree, proto_item *expert_item, packet_info *pinfo,
+                              tvbuff_t *tvb, const tcplife_record_t *rec)
 {
     if (!rec->conn)
         return;
     const tl_handshake_facts_t *f = &rec->conn->handshake;
     if (!tree) {
-        add_experts(pinfo, NULL, rec);
+        add_experts(pinfo, expert_item, rec);
         return;
     }
     if (!f->syns && !f->syn_acks)

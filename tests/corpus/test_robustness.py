@@ -125,6 +125,9 @@ REVISIONS = {
     # a third ACK the server did not take (full accept queue): it repeats its
     # SYN-ACK, or resets from SYN_RECEIVED
     ('ESTABLISHED', 'SYN_RECEIVED'): {'syn_ack_retransmission', 'rst'},
+    # the first SYN's receiver, taken as listening, sends a SYN of its own:
+    # the SYNs crossed, it had connected (simultaneous open)
+    ('LISTEN', 'SYN_SENT'): {'syn'},
 }
 # What else such a frame may change in -2: the ignored ACK is no longer the
 # handshake's end, and what followed it was still the handshake.

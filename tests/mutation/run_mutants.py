@@ -23,7 +23,8 @@ The scratch copy lives in <workdir>/tcplife with a `shared` symlink beside it
   tests/mutation/run_mutants.py              baseline, then every mutant
   tests/mutation/run_mutants.py --list       the mutants, one a line
   tests/mutation/run_mutants.py --only ID    one mutant (repeatable, or a,b,c)
-  options: --jobs N (build and ctest, default 2), --stage1-only,
+  options: --jobs N (build and ctest, default 2), --stage1-only, --tiers N
+           (screening: stage 1's first N tiers only, and the file's own tests),
            --no-baseline (trust an earlier baseline of the same workdir),
            --workdir DIR, --results FILE (JSON of the fates)
 
@@ -47,9 +48,19 @@ SHARED = os.path.abspath(os.path.join(SOURCE, "..", "shared"))
 STAGE1_TIERS = [
     ["-R", "^unit_"],
     ["-L", "^golden$", "-R", r"^golden\.[a-z0-9_]+\.(client|server)$"],
-    ["-R", r"^(forensics\.(facts|rst_lab)|views\.|docs\.|versions\.)"],
+    ["-R", r"^(forensics\.(facts|rst_lab)|views\.|filters\.|docs\.|versions\.)"],
     ["-R", r"^golden\.(selftest|handshake_facts)$"],
 ]
+# Tried first for a mutant of these files: the tests that read what the file
+# makes (a mutant the tiers above kill anyway costs one quick run more).
+FILE_FIRST = {
+    "plugin/tcplife_stats.c": ["-R", r"^views\.stats$"],
+    "plugin/tcplife_info_column.c": ["-R", r"^views\.info$"],
+    "plugin/tcplife_ladder.c": ["-R", r"^views\.ladder$"],
+    "plugin/tcplife_forensics.c": ["-R", r"^forensics\.rst_lab$"],
+    "plugin/rst_evidence.c": ["-R", r"^forensics\.rst_lab$"],
+    "plugin/field_groups.c": ["-R", r"^filters\."],
+}
 STAGE1_ALL = ["-LE", "corpus|gui|packaging"]
 STAGE2 = ["-L", "corpus|gui|packaging"]
 
@@ -136,9 +147,9 @@ def run_tests(build, args, jobs, logfile, stop):
     return failed_tests(build) or ["ctest (exit %d)" % rc]
 
 
-def suite(build, jobs, logfile, stage1_only):
+def suite(build, jobs, logfile, stage1_only, first=None, tiers=None):
     """(verdict, failing test, stage): verdict 'killed' or 'survived'."""
-    for tier in STAGE1_TIERS:
+    for tier in ([first] if first else []) + STAGE1_TIERS[:tiers]:
         failed = run_tests(build, tier, jobs, logfile, stop=True)
         if failed:
             return "killed", failed[0], 1
@@ -179,10 +190,14 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--stage1-only", action="store_true")
+    ap.add_argument("--tiers", type=int, default=None,
+                    help="screening: only the first N tiers of stage 1 (implies --stage1-only)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--workdir", default="/tmp/tcplife-mut/run")
     ap.add_argument("--results", default=None)
     opts = ap.parse_args()
+    if opts.tiers is not None:
+        opts.stage1_only = True
     # A stopped run still restores the mutated file (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -216,8 +231,13 @@ def main():
         sys.exit("mutation: the unmutated tree does not build (see %s)" % baselog)
     if not opts.no_baseline:
         log("mutation: baseline (unmutated tree) ...")
-        failed = run_tests(build, STAGE1_ALL if opts.stage1_only else [], opts.jobs, baselog,
-                           stop=False)
+        failed = []
+        if opts.tiers is not None:
+            for tier in STAGE1_TIERS[:opts.tiers] + list(FILE_FIRST.values()):
+                failed += run_tests(build, tier, opts.jobs, baselog, stop=False)
+        else:
+            failed = run_tests(build, STAGE1_ALL if opts.stage1_only else [], opts.jobs, baselog,
+                               stop=False)
         if failed:
             sys.exit("mutation: ABORT, the unmutated tree fails: %s (see %s)"
                      % (", ".join(failed), baselog))
@@ -239,7 +259,8 @@ def main():
                 if run(["cmake", "--build", "build", "-j%d" % opts.jobs], tree, mlog) != 0:
                     fate.update(fate="error", reason="does not compile")
                 else:
-                    verdict, test, stage = suite(build, opts.jobs, mlog, opts.stage1_only)
+                    verdict, test, stage = suite(build, opts.jobs, mlog, opts.stage1_only,
+                                                 FILE_FIRST.get(m["file"]), opts.tiers)
                     fate.update(fate=verdict, test=test, stage=stage)
             finally:
                 with open(path, "w", encoding="utf-8") as f:
@@ -249,7 +270,8 @@ def main():
         if fate["fate"] == "killed":
             what = "killed by %s" % fate["test"]
         elif fate["fate"] == "survived":
-            what = "SURVIVED %s" % ("stage 1 (fast tests only)" if opts.stage1_only else "make test")
+            what = "SURVIVED %s" % ("the first %d tiers (screening)" % opts.tiers if opts.tiers is not None
+                                    else "stage 1 (fast tests only)" if opts.stage1_only else "make test")
         else:
             what = "error (%s)" % fate["reason"]
         log("%-6s %-28s %s [%ds]" % (m["id"], m["file"], what, fate["seconds"]))
@@ -271,7 +293,7 @@ def main():
         log("  error: %s (%s)" % (r["id"], r["reason"]))
     if opts.results:
         with open(opts.results, "w", encoding="utf-8") as f:
-            json.dump({"stage1_only": opts.stage1_only, "results": results}, f, indent=1)
+            json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "results": results}, f, indent=1)
     return 1 if errors else 0
 
 

@@ -344,9 +344,13 @@ static void check_revisions(fz_conn_t *fc)
         if (b.phase == TL_PHASE_ESTABLISHED && a.phase == TL_PHASE_HANDSHAKE &&
             (fc->ann[fc->n - 1].flags & TL_ANN_ACK_IGNORED))
             a.phase = b.phase;
+        /* The first of two crossing SYNs: its receiver had connected too. */
+        bool crossing_syn = b.step == TL_STEP_SYN && a.step == TL_STEP_SYN &&
+                            a.flags == (b.flags | TL_ANN_SIMULTANEOUS_OPEN);
         if (a.step != b.step || a.flags != b.flags) {
-            INV(ack_ignored || (b.step == TL_STEP_FIN_ACTIVE && a.step == TL_STEP_FIN_SIMULTANEOUS &&
-                    a.flags == (b.flags | TL_ANN_SIMULTANEOUS_CLOSE)),
+            INV(ack_ignored || crossing_syn ||
+                    (b.step == TL_STEP_FIN_ACTIVE && a.step == TL_STEP_FIN_SIMULTANEOUS &&
+                     a.flags == (b.flags | TL_ANN_SIMULTANEOUS_CLOSE)),
                 "annotation %u revised from %s flags 0x%x to %s flags 0x%x", i,
                 tl_step_name(b.step), b.flags, tl_step_name(a.step), a.flags);
             a.step = b.step;
