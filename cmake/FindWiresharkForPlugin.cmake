@@ -42,6 +42,30 @@ else()
   set(TCPLIFE_PLUGIN_DIR "${WIRESHARK_PLUGINDIR}/epan")
   set(_tcplife_ws_how "pkg-config wireshark")
 endif()
+# 4.2's installed epan/dfilter/dfilter.h includes "dfilter-loc.h", which 4.2
+# does not install (Ubuntu 24.04's 4.2.2 among them), so <cfile.h> cannot be
+# compiled there. Where that header is missing, the build gets its own
+# definition of the one type dfilter.h needs from it.
+foreach(_tcplife_inc IN LISTS WIRESHARK_INCLUDE_DIRS Wireshark_INCLUDE_DIR)
+  set(_tcplife_dfilter "${_tcplife_inc}/epan/dfilter/dfilter.h")
+  if(EXISTS "${_tcplife_dfilter}" AND NOT EXISTS "${_tcplife_inc}/epan/dfilter/dfilter-loc.h")
+    file(STRINGS "${_tcplife_dfilter}" _tcplife_loc REGEX "#include \"dfilter-loc.h\"")
+    if(_tcplife_loc)
+      set(_tcplife_missing "${CMAKE_BINARY_DIR}/ws-missing-headers")
+      file(WRITE "${_tcplife_missing}/dfilter-loc.h"
+        "/* Written by tcplife's CMake: ${_tcplife_dfilter} includes this header,\n"
+        " * which that Wireshark does not install. */\n"
+        "#ifndef DFILTER_LOC_H\n#define DFILTER_LOC_H\n#include <stddef.h>\n"
+        "typedef struct _dfilter_loc { long col_start; size_t col_len; } df_loc_t;\n"
+        "#endif\n")
+      target_include_directories(tcplife_wireshark INTERFACE "${_tcplife_missing}")
+      message(STATUS "tcplife: ${_tcplife_dfilter} includes the uninstalled dfilter-loc.h; "
+                     "using ${_tcplife_missing}/dfilter-loc.h")
+      break()
+    endif()
+  endif()
+endforeach()
+
 # Wireshark looks in ~/.local/lib/wireshark/plugins/X.Y/epan on Linux and macOS
 # (wsutil/filesystem.c), but never when it runs as root.
 set(TCPLIFE_PERSONAL_PLUGIN_DIR

@@ -11,8 +11,10 @@
  *   the node/dump code  display: 4-byte read at 0x70 (3.4, 4.0),
  *       cmpb at 0x6d (4.4, 4.6); src_node/dst_node follow it;
  *   sequence_analysis_info_new  items (g_queue_new) at 0x10 in all four.
- * So the gboolean flags became bool with 4.4's switch to C99 types (4.2 is
- * taken to be as 4.0: not checked). Everything before conv_num is the same.
+ * So the gboolean flags became bool with 4.4's switch to C99 types. 3.6.2's
+ * and 4.2.2's epan/sequence_analysis.h (source, not disassembled) declare the
+ * members up to line_style as 3.4 and 4.0 do, with gboolean flags.
+ * Everything before conv_num is the same.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
