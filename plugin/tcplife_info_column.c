@@ -11,7 +11,6 @@
 #include "tcplife_info_column.h"
 #include "lifecycle_names.h"
 
-#include <epan/column-info.h> /* COL_MAX_INFO_LEN before 4.0 */
 #include <epan/column-utils.h>
 #include <epan/prefs.h>
 #include <string.h>
