@@ -100,19 +100,22 @@ static void check_syn_cookie(tl_handshake_facts_t *f, const tl_segment_t *seg, c
 void tl_handshake_facts_update(tl_handshake_facts_t *f, const tl_conn_t *c, const tl_segment_t *seg,
                                const tl_annotation_t *ann)
 {
-    tl_tcp_options_t o;
+    tl_tcp_options_t o; /* parsed only where read: most segments need none */
     bool client = ann->sender == TL_ROLE_CLIENT;
-    tl_tcp_options_parse(seg->options, seg->options_len, &o);
     switch (ann->step) {
     case TL_STEP_SYN:
     case TL_STEP_SYN_RETRANSMISSION:
-        if (client)
+        if (client) {
+            tl_tcp_options_parse(seg->options, seg->options_len, &o);
             note_syn(f, seg, &o, ann->step == TL_STEP_SYN);
+        }
         return;
     case TL_STEP_SYN_ACK:
     case TL_STEP_SYN_ACK_RETRANSMISSION:
-        if (!client)
+        if (!client) {
+            tl_tcp_options_parse(seg->options, seg->options_len, &o);
             note_syn_ack(f, c, seg, &o, ann->step == TL_STEP_SYN_ACK);
+        }
         return;
     case TL_STEP_RST:
         if (!client && ann->rst_kind == TL_RST_REFUSED && f->answer == TL_SYN_ANSWER_NONE) {
@@ -121,8 +124,10 @@ void tl_handshake_facts_update(tl_handshake_facts_t *f, const tl_conn_t *c, cons
         }
         return;
     default:
-        if (!client && f->syn_acks && !f->cookie_checked)
+        if (!client && f->syn_acks && !f->cookie_checked) {
+            tl_tcp_options_parse(seg->options, seg->options_len, &o);
             check_syn_cookie(f, seg, &o);
+        }
         return;
     }
 }

@@ -26,6 +26,7 @@ The scratch copy lives in <workdir>/tcplife with a `shared` symlink beside it
   options: --jobs N (build and ctest, default 2), --stage1-only, --tiers N
            (screening: stage 1's first N tiers only, and the file's own tests),
            --no-baseline (trust an earlier baseline of the same workdir),
+           --markdown FILE --results RUN.json (RESULTS.md from an earlier run),
            --workdir DIR, --results FILE (JSON of the fates)
 
 Standard library only.
@@ -183,6 +184,39 @@ def apply_mutant(tree, m):
     return path, text
 
 
+def write_markdown(mutants, path, results_path):
+    """RESULTS.md: every mutant of the list with its fate in an earlier run."""
+    if not results_path:
+        sys.exit("--markdown needs --results FILE (the JSON of a run)")
+    with open(results_path, encoding="utf-8") as f:
+        run_data = json.load(f)
+    fates = {r["id"]: r for r in run_data["results"]}
+    tiers = run_data.get("tiers")
+    scope = ("screening: stage 1's first %d tiers and the file's own tests" % tiers if tiers is not None
+             else "stage 1 only" if run_data.get("stage1_only") else "the whole of make test")
+    killed = sum(r["fate"] == "killed" for r in fates.values())
+    survived = sum(r["fate"] == "survived" for r in fates.values())
+    lines = ["# Mutation run results", "",
+             "Written by `tests/mutation/run_mutants.py --markdown` from a run over %s." % scope,
+             "%d of the %d mutants run: %d killed, %d not killed, %d errors; the others not run yet."
+             % (len(fates), len(mutants), killed, survived, len(fates) - killed - survived), "",
+             "| id | file | class | fate | seconds |", "|---|---|---|---|---|"]
+    for m in mutants:
+        r = fates.get(m["id"])
+        if not r:
+            fate, secs = "not run yet", ""
+        elif r["fate"] == "killed":
+            fate, secs = "killed by %s" % r["test"], r["seconds"]
+        elif r["fate"] == "survived":
+            fate, secs = "not killed (%s)" % scope, r["seconds"]
+        else:
+            fate, secs = "error: %s" % r.get("reason", ""), r["seconds"]
+        lines.append("| %s | %s | %s | %s | %s |" % (m["id"], m["file"], m["class"], fate, secs))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mutants", default=os.path.join(HERE, "mutants.json"))
@@ -195,6 +229,8 @@ def main():
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--workdir", default="/tmp/tcplife-mut/run")
     ap.add_argument("--results", default=None)
+    ap.add_argument("--markdown", default=None,
+                    help="write the fates of --results FILE (an earlier run) as a Markdown table")
     opts = ap.parse_args()
     if opts.tiers is not None:
         opts.stage1_only = True
@@ -202,6 +238,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     mutants = load_mutants(opts.mutants)
+    if opts.markdown:
+        return write_markdown(mutants, opts.markdown, opts.results)
     if opts.list:
         for m in mutants:
             log("%-6s %-28s %-22s %s -> %s" % (m["id"], m["file"], m["class"],
@@ -275,6 +313,10 @@ def main():
         else:
             what = "error (%s)" % fate["reason"]
         log("%-6s %-28s %s [%ds]" % (m["id"], m["file"], what, fate["seconds"]))
+        if opts.results:  # after every mutant: a stopped run keeps what it measured
+            with open(opts.results, "w", encoding="utf-8") as f:
+                json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "results": results}, f,
+                          indent=1)
 
     # Leave the build as the unmutated tree.
     run(["cmake", "--build", "build", "-j%d" % opts.jobs], tree, baselog)
