@@ -48,6 +48,9 @@ SHARED = os.path.abspath(os.path.join(SOURCE, "..", "shared"))
 # stops in the first tier or two.
 STAGE1_TIERS = [
     ["-R", "^unit_"],
+    # ten scenarios that cover most of the table and the rendering, before all of them
+    ["-R", r"^golden\.(normal_close|refused|rst_abort|lost_third_ack|simultaneous_close|merged_fin_ack|"
+           r"tw_reuse_client|fw_reset|syncookies|fast_open)\.client$"],
     ["-L", "^golden$", "-R", r"^golden\.[a-z0-9_]+\.(client|server)$"],
     ["-R", r"^(forensics\.(facts|rst_lab)|views\.|filters\.|docs\.|versions\.)"],
     ["-R", r"^golden\.(selftest|handshake_facts)$"],
