@@ -8,6 +8,7 @@
 #include "conn_facts.h"
 #include "fixture.h"
 #include "harness.h"
+#include "lifecycle_names.h"
 #include "rst_evidence.h"
 #include "tcp_options.h"
 
@@ -113,12 +114,26 @@ TU_TEST(rst_repeating_the_last_ip_id_is_a_mismatch)
     CHECK(ev.flags & TL_RSTEV_ID_MISMATCH);
 }
 
+/* nm04: a pending Zeek code names the code so far (SPEC "Pending is not a
+ * verdict"): pending_S0 for S0, never another code's name. */
+TU_TEST(pending_zeek_state_names_its_own_code)
+{
+    static const char *const codes[] = { "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO",
+                                         "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH" };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "pending_%s", codes[i]);
+        CHECK_STR(tl_zeek_state_pending_name(codes[i]), want);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const tu_test_t tests[] = {
         TU_ENTRY(wscale_above_14_is_used_as_14),
         TU_ENTRY(ecn_setup_syn_ack_is_ece_without_cwr),
         TU_ENTRY(rst_repeating_the_last_ip_id_is_a_mismatch),
+        TU_ENTRY(pending_zeek_state_names_its_own_code),
     };
     return tu_run(tests, sizeof tests / sizeof tests[0], argc, argv);
 }
