@@ -122,6 +122,28 @@ def nft(args, check=True):
     return nsrun(NS_R, ["nft", args], check=check)
 
 
+def router_queue(x, to, devs):
+    """tbf 80 kbit/s on the router's devs, filled with 3 x 1400-byte UDP
+    datagrams to each address in `to` (port 9, not captured): the next
+    packets out of those devs wait ~280 ms (veth alone never queues)."""
+    for dev in devs:
+        nsrun(NS_R, ["tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", "80kbit",
+                     "burst", "1600", "latency", "2s"])
+    fill = ("import socket,sys\n"
+            "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            "for a in sys.argv[1:]:\n"
+            "  for i in range(3): u.sendto(b'q'*1372,(a,9))\n")
+    nsrun(NS_R, [sys.executable, "-c", fill] + list(to))
+    x.router.log.append("router: tbf rate 80kbit burst 1600 on %s, then 3 x 1400-byte UDP datagrams to "
+                        "port 9 of %s (not captured): ~280 ms of queue" % (" and ".join(devs), ", ".join(to)))
+
+
+def router_queue_off(x, devs):
+    for dev in devs:
+        nsrun(NS_R, ["tc", "qdisc", "del", "dev", dev, "root"])
+    x.router.log.append("router: tbf removed from %s" % " and ".join(devs))
+
+
 # ---------------------------------------------------------------- router rules
 class Router:
     def __init__(self):

@@ -73,22 +73,12 @@ def register(lab):
         x.server.do("linger0")
         # two apps closing "at once" never cross on veth (the RST reaches the
         # peer's socket within the close() call): a queue holds them back
-        for dev in ("r0", "r1"):
-            lab.nsrun(lab.NS_R, ["tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", "80kbit",
-                                 "burst", "1600", "latency", "2s"])
-        fill = ("import socket,sys\n"
-                "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-                "for a in sys.argv[1:]:\n"
-                "  for i in range(3): u.sendto(b'q'*1372,(a,9))\n")
-        lab.nsrun(lab.NS_R, [lab.sys.executable, "-c", fill, lab.C4, lab.S4])
-        x.router.log.append("router: tbf rate 80kbit burst 1600 on r0 and r1, then 3 x 1400-byte UDP "
-                            "datagrams to each endpoint's port 9 (not captured): ~280 ms of queue each way")
+        lab.router_queue(x, (lab.C4, lab.S4), ("r0", "r1"))
         x.client.do("close")
         time.sleep(0.05)
         x.server.do("close")
         time.sleep(0.8)
-        for dev in ("r0", "r1"):
-            lab.nsrun(lab.NS_R, ["tc", "qdisc", "del", "dev", dev, "root"])
+        lab.router_queue_off(x, ("r0", "r1"))
 
     @scenario(54, "tfo_fin_syn_received", tries=4, desc= "TCP Fast Open (tcp_fastopen=3): connection 1 (port P) fetches a cookie, closes normally; connection 2 (port P+1) sends 100 bytes in its SYN; the router drops the client's first two pure ACKs (the third ACK and the ACK of the server's data); the server app (child socket in SYN_RECEIVED) accepts, reads, writes 100 bytes and closes: its data and FIN leave from SYN_RECEIVED; the client's (delayed) ACK of the FIN is the first ACK the server takes (completes the handshake and acknowledges the FIN); the client closes: server TIME_WAIT")
     def sc_tfo_fin_syn_received(x):

@@ -46,26 +46,6 @@ for sport, dport in pairs:
 def register(lab):
     scenario, C, S = lab.scenario, lab.C, lab.S
 
-    def router_queue(x, to, devs):
-        """tbf 80 kbit/s on the router's devs, filled with 3 x 1400-byte UDP
-        datagrams to each address in `to` (port 9, not captured): the next
-        packets out of those devs wait ~280 ms."""
-        for dev in devs:
-            lab.nsrun(lab.NS_R, ["tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", "80kbit",
-                                 "burst", "1600", "latency", "2s"])
-        fill = ("import socket,sys\n"
-                "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-                "for a in sys.argv[1:]:\n"
-                "  for i in range(3): u.sendto(b'q'*1372,(a,9))\n")
-        lab.nsrun(lab.NS_R, [lab.sys.executable, "-c", fill] + list(to))
-        x.router.log.append("router: tbf rate 80kbit burst 1600 on %s, then 3 x 1400-byte UDP datagrams to "
-                            "port 9 of %s (not captured): ~280 ms of queue" % (" and ".join(devs), ", ".join(to)))
-
-    def router_queue_off(x, devs):
-        for dev in devs:
-            lab.nsrun(lab.NS_R, ["tc", "qdisc", "del", "dev", dev, "root"])
-        x.router.log.append("router: tbf removed from %s" % " and ".join(devs))
-
     def check_simultaneous_open(roles):
         return all(len(roles[r]) == 1 and roles[r][0]["states"][:3] == ["SYN_SENT", "SYN_RECEIVED", "ESTABLISHED"]
                    for r in ("client", "server"))
@@ -79,14 +59,14 @@ def register(lab):
     def sc_simultaneous_open(x):
         x.client.do("socket inet"); x.client.do("bind %s %d" % (x.c, x.cport))
         x.server.do("socket inet"); x.server.do("bind %s %d" % (x.s, x.sport))
-        router_queue(x, (lab.C4, lab.S4), ("r0", "r1"))
+        lab.router_queue(x, (lab.C4, lab.S4), ("r0", "r1"))
         x.client.start("connect %s %d" % (x.s, x.sport))
         x.server.start("connect %s %d" % (x.c, x.cport))
         for p in (x.client, x.server):
             r = p.reply()
             assert r == "ok connected", r
         time.sleep(0.2)
-        router_queue_off(x, ("r0", "r1"))
+        lab.router_queue_off(x, ("r0", "r1"))
         x.exchange()
         x.client_closes_four_way(wait=0.3)
         time.sleep(0.3)
@@ -142,13 +122,13 @@ def register(lab):
         lab.nsrun(lab.NS_S, ["nft", "add table inet scan"])
         lab.nsrun(lab.NS_S, ["nft", "add chain inet scan in { type filter hook input priority 0 ; policy accept ; }"])
         lab.nsrun(lab.NS_S, ["nft", "add rule inet scan in tcp dport %d counter drop" % (x.sport + 1)])
-        router_queue(x, (lab.C4,), ("r0",))
+        lab.router_queue(x, (lab.C4,), ("r0",))
         out = lab.nsrun(lab.NS_C, [lab.sys.executable, "-c", SCANNER, lab.C4, lab.S4, str(SCAN_ISN),
                                    "%d:%d" % (x.cport, x.sport), "%d:%d" % (x.cport + 1, x.sport + 1),
                                    "%d:%d" % (x.cport + 2, x.sport + 2)])
         x.router.log += ["scanner: " + l for l in out.splitlines()]
         time.sleep(1.0)
-        router_queue_off(x, ("r0",))
+        lab.router_queue_off(x, ("r0",))
         cnt = lab.nsrun(lab.NS_S, ["nft", "list chain inet scan in"])
         x.router.log.append("server namespace nft: " + " ".join(l.strip() for l in cnt.splitlines()
                                                                  if "drop" in l))
