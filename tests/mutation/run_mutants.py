@@ -187,6 +187,11 @@ def apply_mutant(tree, m):
     return path, text
 
 
+def save_results(opts, results):
+    with open(opts.results, "w", encoding="utf-8") as f:
+        json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "results": results}, f, indent=1)
+
+
 def write_markdown(mutants, path, results_path):
     """RESULTS.md: every mutant of the list with its fate in an earlier run."""
     if not results_path:
@@ -317,9 +322,7 @@ def main():
             what = "error (%s)" % fate["reason"]
         log("%-6s %-28s %s [%ds]" % (m["id"], m["file"], what, fate["seconds"]))
         if opts.results:  # after every mutant: a stopped run keeps what it measured
-            with open(opts.results, "w", encoding="utf-8") as f:
-                json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "results": results}, f,
-                          indent=1)
+            save_results(opts, results)
 
     # Leave the build as the unmutated tree.
     run(["cmake", "--build", "build", "-j%d" % opts.jobs], tree, baselog)
@@ -336,9 +339,8 @@ def main():
         log("  survivor: %s (%s, %s)" % (r["id"], r["file"], r["class"]))
     for r in errors:
         log("  error: %s (%s)" % (r["id"], r["reason"]))
-    if opts.results:
-        with open(opts.results, "w", encoding="utf-8") as f:
-            json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "results": results}, f, indent=1)
+    if opts.results:  # also when no mutant ran
+        save_results(opts, results)
     return 1 if errors else 0
 
 
