@@ -64,6 +64,7 @@ FILE_FIRST = {
     "plugin/tcplife_forensics.c": ["-R", r"^forensics\.rst_lab$"],
     "plugin/rst_evidence.c": ["-R", r"^forensics\.rst_lab$"],
     "plugin/field_groups.c": ["-R", r"^filters\."],
+    "plugin/tcp_segments.c": ["-R", r"^golden\.short_quotes$"],
 }
 STAGE1_ALL = ["-LE", "corpus|gui|packaging"]
 STAGE2 = ["-L", "corpus|gui|packaging"]
