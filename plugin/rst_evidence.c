@@ -9,6 +9,8 @@
 
 /* An IP ID step this large is another counter, not the next of a run. */
 #define ID_STEP_MAX 1024
+/* How many of an endpoint's latest RSTs its later packets contradict. */
+#define RST_CREDIT_MAX 8
 
 static void learn(tl_ip_baseline_t *b, const tl_segment_t *seg)
 {
@@ -73,9 +75,17 @@ void tl_rst_observe(tl_rst_track_t *t, const tl_segment_t *seg, tl_rst_evidence_
 {
     int from = seg->from & 1;
     if (!(seg->flags & TL_RST)) {
-        tl_rst_evidence_t *own = t->rsts ? latest_from(t, from) : NULL;
-        if (own && own->later_packets < UINT16_MAX)
-            own->later_packets++; /* the endpoint it named is still talking */
+        /* The endpoint they named is still talking: every earlier RST in its
+         * name (two spoofed in a row are both contradicted), the latest few
+         * only, so that an RST storm costs no walk per packet. */
+        int credited = 0;
+        for (tl_rst_evidence_t *ev = t->rsts; ev && credited < RST_CREDIT_MAX; ev = ev->next) {
+            if (ev->from != from)
+                continue;
+            credited++;
+            if (ev->later_packets < UINT16_MAX)
+                ev->later_packets++;
+        }
         learn(&t->ep[from], seg);
         return;
     }

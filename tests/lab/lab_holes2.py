@@ -1,7 +1,7 @@
 """Lab scenarios closing more test holes (issue #10): rules that only unit
 tests guarded, now made by the real Linux stack.  lab.py registers them
 (register(lab)); run them like any other:
-  tests/lab/run-lab.sh simultaneous_open midstream time_wait_expired syn_scan_same_isn
+  tests/lab/run-lab.sh simultaneous_open midstream time_wait_expired syn_scan_same_isn rst_out_of_window
 
 simultaneous_open: the two endpoints' SYNs must be in flight at once; on veth a
 SYN reaches the peer within microseconds, so (no netem on this kernel) the
@@ -10,6 +10,10 @@ midstream: tcpdump starts only after the handshake and a first exchange
 (scenario option late_capture); the kernel trace covers the whole connection.
 time_wait_expired: the client's TIME_WAIT (Linux: 60 s, fixed) is waited out
 (ss shows the 4-tuple gone) before the same 4-tuple connects again.
+rst_out_of_window: a raw-socket injector in the client namespace (like a blind
+reset attack, RFC 5961) watches c0 for the client's 200-byte segment and spoofs
+two bare RSTs in the client's name, one 1,000,000 bytes beyond the server's
+rcv_nxt and one 70,000 before it, both outside the server's (scaled) window.
 syn_scan_same_isn: a raw-socket SYN scanner (no kernel socket on the client)
 sends three SYNs with one fixed ISN; the router's queue towards the client holds
 the answers back so that they arrive after all three SYNs were sent.
@@ -41,6 +45,54 @@ for sport, dport in pairs:
     s.sendto(hdr, (dst, 0))
     print("%.6f SYN %d -> %d seq %d" % (time.monotonic(), sport, dport, isn), flush=True)
 """
+
+# Sniffs c0 (AF_PACKET) for the first segment from sport to dport carrying
+# `length` bytes, then sends a bare RST (no ACK) for each offset past its end.
+INJECTOR = r"""
+import socket, struct, sys, time
+src, dst, sport, dport, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+offsets = [int(o) for o in sys.argv[6:]]
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+# ETH_P_ALL: only taps of every protocol see outgoing frames
+sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+sniff.bind(("c0", 0))
+sniff.settimeout(10)
+print("ready", flush=True)
+while True:
+    f = sniff.recv(2048)
+    if f[12:14] != b"\x08\x00":
+        continue
+    ip = f[14:]
+    ihl = (ip[0] & 15) * 4
+    if ip[9] != 6 or ip[12:16] != socket.inet_aton(src) or ip[16:20] != socket.inet_aton(dst):
+        continue
+    tcp = ip[ihl:]
+    sp, dp, seq = struct.unpack("!HHI", tcp[:8])
+    paylen = struct.unpack("!H", ip[2:4])[0] - ihl - (tcp[12] >> 4) * 4
+    if (sp, dp, paylen) == (sport, dport, length):
+        break
+end = (seq + paylen) & 0xffffffff
+print("%.6f data seq %d len %d: end %d" % (time.monotonic(), seq, paylen, end), flush=True)
+time.sleep(0.05)
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+for off in offsets:
+    rseq = (end + off) & 0xffffffff
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, rseq, 0, 5 << 4, 0x04, 0, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
+    c = csum(pseudo + hdr)
+    raw.sendto(hdr[:16] + struct.pack("!H", c) + hdr[18:], (dst, 0))
+    print("%.6f RST seq %d (rcv_nxt %+d)" % (time.monotonic(), rseq, off), flush=True)
+    time.sleep(0.05)
+"""
+RST_OFFSETS = (1000000, -70000)
 
 
 def register(lab):
@@ -133,8 +185,36 @@ def register(lab):
         x.router.log.append("server namespace nft: " + " ".join(l.strip() for l in cnt.splitlines()
                                                                  if "drop" in l))
 
+    @scenario(60, "rst_out_of_window", desc="server tcp_rmem max 16 MiB (window scale 9); after an exchange "
+              "a raw-socket injector in the client namespace (no kernel socket: a blind reset attack, RFC 5961) "
+              "sees the client's 200-byte segment leave and spoofs two bare RSTs (no ACK) in the client's name: "
+              "seq = its end + 1,000,000 (beyond the server's scaled window, ~64 KiB) and end - 70,000 (before "
+              "rcv_nxt); the server's kernel drops both silently (no challenge ACK, no state change); the "
+              "server answers the data, and the connection closes normally (4-segment, client first)")
+    def sc_rst_out_of_window(x):
+        x.s_sysctl("net.ipv4.tcp_rmem=4096 131072 16777216")
+        x.listen(); x.connect(); x.exchange()
+        inj = lab.subprocess.Popen(["ip", "netns", "exec", lab.NS_C, lab.sys.executable, "-c", INJECTOR,
+                                    lab.C4, lab.S4, str(x.cport), str(x.sport), "200"]
+                                   + [str(o) for o in RST_OFFSETS], stdout=lab.subprocess.PIPE, text=True)
+        assert inj.stdout.readline().strip() == "ready"
+        x.client.do("send 200")
+        x.server.do("recvexact 200")
+        out, _ = inj.communicate(timeout=20)
+        assert inj.returncode == 0 and out.count("RST seq") == len(RST_OFFSETS), out
+        x.router.log += ["injector: " + l for l in out.splitlines()]
+        time.sleep(0.2)
+        x.server.do("send 100")
+        x.client.do("recvexact 100")
+        x.client_closes_four_way(wait=0.3)
+        time.sleep(0.3)
+
     isn = "tcp.seq_raw==%d" % SCAN_ISN
     lab.VERIFY.update({
+        "rst_out_of_window": [("both", "tcp.flags.reset==1 && tcp.flags.ack==0 && tcp.window_size_value==0", "==", 2),
+                              ("both", "tcp.flags.reset==1", "==", 2),
+                              ("both", "tcp.flags.fin==1", "==", 2),
+                              ("both", S + " && tcp.len==100", "==", 2)],
         "simultaneous_open": [("both", "tcp.flags.syn==1 && tcp.flags.ack==0", "==", 2),
                               ("both", "tcp.flags.syn==1 && tcp.flags.ack==1", "==", 2),
                               ("both", "tcp.flags.fin==1", "==", 2),
