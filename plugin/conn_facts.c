@@ -17,24 +17,29 @@ static bool state_is_timed(unsigned s)
     return s >= TL_STATE_SYN_SENT && s <= TL_STATE_LAST_ACK;
 }
 
+static void note_syn_options(tl_facts_endpoint_t *ep, const tl_tcp_options_t *o)
+{
+    if (o->present & TL_OPT_MSS) {
+        ep->mss = o->mss;
+        ep->options |= TL_FACT_MSS;
+    }
+    if (o->present & TL_OPT_WSCALE) {
+        ep->wscale = o->wscale;
+        ep->options |= TL_FACT_WSCALE;
+    }
+    if (o->present & TL_OPT_SACK_PERM)
+        ep->options |= TL_FACT_SACK_PERM;
+    if (o->present & TL_OPT_TIMESTAMP)
+        ep->options |= TL_FACT_TIMESTAMPS;
+    if (o->present & TL_OPT_TFO)
+        ep->options |= TL_FACT_FAST_OPEN;
+}
+
 void tl_facts_parse_syn_options(tl_facts_endpoint_t *ep, const uint8_t *opt, unsigned len)
 {
     tl_tcp_options_t o;
     tl_tcp_options_parse(opt, len, &o);
-    if (o.present & TL_OPT_MSS) {
-        ep->mss = o.mss;
-        ep->options |= TL_FACT_MSS;
-    }
-    if (o.present & TL_OPT_WSCALE) {
-        ep->wscale = o.wscale;
-        ep->options |= TL_FACT_WSCALE;
-    }
-    if (o.present & TL_OPT_SACK_PERM)
-        ep->options |= TL_FACT_SACK_PERM;
-    if (o.present & TL_OPT_TIMESTAMP)
-        ep->options |= TL_FACT_TIMESTAMPS;
-    if (o.present & TL_OPT_TFO)
-        ep->options |= TL_FACT_FAST_OPEN;
+    note_syn_options(ep, &o);
 }
 
 static int dwell_slot(tl_facts_endpoint_t *ep, unsigned state)
@@ -84,7 +89,8 @@ void tl_facts_process(tl_facts_t *f, const tl_conn_t *conn, const tl_segment_t *
     s->bytes += seg->len;
     if (syn && !rst) {
         s->options |= TL_FACT_SYN_SEEN;
-        tl_facts_parse_syn_options(s, seg->options, seg->options_len);
+        tl_tcp_options_t scratch;
+        note_syn_options(s, tl_segment_options(seg, &scratch));
         uint8_t ecn = seg->tcp_flags & (TL_FLAG_ECE | TL_FLAG_CWR);
         if ((!ack && ecn == (TL_FLAG_ECE | TL_FLAG_CWR)) || (ack && ecn == TL_FLAG_ECE))
             s->options |= TL_FACT_ECN_SETUP; /* RFC 3168 6.1.1 */

@@ -106,15 +106,13 @@ void tl_handshake_facts_update(tl_handshake_facts_t *f, const tl_conn_t *c, cons
     case TL_STEP_SYN:
     case TL_STEP_SYN_RETRANSMISSION:
         if (client) {
-            tl_tcp_options_parse(seg->options, seg->options_len, &o);
-            note_syn(f, seg, &o, ann->step == TL_STEP_SYN);
+            note_syn(f, seg, tl_segment_options(seg, &o), ann->step == TL_STEP_SYN);
         }
         return;
     case TL_STEP_SYN_ACK:
     case TL_STEP_SYN_ACK_RETRANSMISSION:
         if (!client) {
-            tl_tcp_options_parse(seg->options, seg->options_len, &o);
-            note_syn_ack(f, c, seg, &o, ann->step == TL_STEP_SYN_ACK);
+            note_syn_ack(f, c, seg, tl_segment_options(seg, &o), ann->step == TL_STEP_SYN_ACK);
         }
         return;
     case TL_STEP_RST:
@@ -125,8 +123,7 @@ void tl_handshake_facts_update(tl_handshake_facts_t *f, const tl_conn_t *c, cons
         return;
     default:
         if (!client && f->syn_acks && !f->cookie_checked) {
-            tl_tcp_options_parse(seg->options, seg->options_len, &o);
-            check_syn_cookie(f, seg, &o);
+            check_syn_cookie(f, seg, tl_segment_options(seg, &o));
         }
         return;
     }

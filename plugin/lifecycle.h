@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcp_options.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -159,7 +161,19 @@ typedef struct {
     uint16_t ip_id;          /* its IPv4 identification */
     uint8_t options_len;     /* TCP option bytes (as captured, at most 40) */
     const uint8_t *options;  /* valid only during the call that is handed the segment */
+    /* The same options already parsed (the epan layer parses a SYN's once for
+     * all the rooms that read them), or NULL: see tl_segment_options(). */
+    const tl_tcp_options_t *parsed_options;
 } tl_segment_t;
+
+/* A segment's parsed options: the ones it carries, or parsed into `scratch`. */
+static inline const tl_tcp_options_t *tl_segment_options(const tl_segment_t *seg, tl_tcp_options_t *scratch)
+{
+    if (seg->parsed_options)
+        return seg->parsed_options;
+    tl_tcp_options_parse(seg->options, seg->options_len, scratch);
+    return scratch;
+}
 
 /* Per-packet annotation flags. */
 enum {

@@ -40,15 +40,17 @@ tl_time_t tcplife_capture_end(void) { return capture_end; }
  * lookup, on every packet. tuple_of zeroes the padding and unused bytes. */
 static guint tuple_hash(gconstpointer key)
 {
-    const uint8_t *bytes = (const uint8_t *)key;
-    uint64_t h = 0x9e3779b97f4a7c15u, word;
-    size_t i = 0;
-    for (; i + sizeof word <= sizeof(tcplife_tuple_t); i += sizeof word) {
-        memcpy(&word, bytes + i, sizeof word);
-        h = (h ^ word) * 0xff51afd7ed558ccdu;
+    /* Only the address bytes in use (tuple_of zeroes the rest): an IPv4
+     * tuple is two multiplications. */
+    const tcplife_tuple_t *t = (const tcplife_tuple_t *)key;
+    uint64_t h = ((uint64_t)t->addr_len << 32 | (uint64_t)t->port[0] << 16 | t->port[1]) * 0x9e3779b97f4a7c15u;
+    unsigned len = t->addr_len <= sizeof t->addr[0] ? t->addr_len : sizeof t->addr[0];
+    for (unsigned off = 0; off + 4 <= len; off += 4) {
+        uint32_t a, b;
+        memcpy(&a, t->addr[0] + off, sizeof a);
+        memcpy(&b, t->addr[1] + off, sizeof b);
+        h = (h ^ ((uint64_t)a << 32 | b)) * 0xff51afd7ed558ccdu;
     }
-    for (; i < sizeof(tcplife_tuple_t); i++)
-        h = (h ^ bytes[i]) * 0x100000001b3u;
     h ^= h >> 29;
     h *= 0xc4ceb9fe1a85ec53u;
     return (guint)(h ^ (h >> 32));
@@ -86,13 +88,12 @@ static tcplife_conn_t *new_conn(const tcplife_tuple_t *tuple, uint8_t sender_sid
 
 /* The window a segment advertises, scaled as RFC 7323 says: only when both
  * SYNs carried the option; unknown (mid-stream) is taken as the largest. */
-static uint32_t scaled_window(tcplife_conn_t *conn, const tcp_segment_t *s, uint8_t from)
+static uint32_t scaled_window(tcplife_conn_t *conn, const tcp_segment_t *s, uint8_t from,
+                              const tl_tcp_options_t *syn_options)
 {
     int8_t *shift = conn->window_shift;
-    if (s->flags & TL_SYN) {
-        tl_tcp_options_t options;
-        tl_tcp_options_parse(s->options, s->options_len, &options);
-        shift[from] = (options.present & TL_OPT_WSCALE) ? (int8_t)options.wscale : -1;
+    if (syn_options) {
+        shift[from] = (syn_options->present & TL_OPT_WSCALE) ? (int8_t)syn_options->wscale : -1;
         return s->window;
     }
     if (shift[0] == -2 || shift[1] == -2)
@@ -102,9 +103,16 @@ static uint32_t scaled_window(tcplife_conn_t *conn, const tcp_segment_t *s, uint
     return (uint32_t)s->window << shift[from];
 }
 
+/* A SYN's options are parsed here, once, into `syn_options`, for every room
+ * that reads them (window scale, facts, handshake). */
 static void segment_of(tcplife_conn_t *conn, const tcp_segment_t *s, uint8_t from, packet_info *pinfo,
-                       tl_segment_t *seg)
+                       tl_segment_t *seg, tl_tcp_options_t *syn_options)
 {
+    seg->parsed_options = NULL;
+    if (s->flags & TL_SYN) {
+        tl_tcp_options_parse(s->options, s->options_len, syn_options);
+        seg->parsed_options = syn_options;
+    }
     seg->from = from;
     seg->flags = s->flags & (TL_FIN | TL_SYN | TL_RST | TL_PSH | TL_ACK);
     seg->src_port = s->src_port;
@@ -112,7 +120,7 @@ static void segment_of(tcplife_conn_t *conn, const tcp_segment_t *s, uint8_t fro
     seg->seq = s->seq;
     seg->ack = s->ack;
     seg->len = s->len;
-    seg->window = scaled_window(conn, s, from);
+    seg->window = scaled_window(conn, s, from, seg->parsed_options);
     seg->frame = pinfo->num;
     seg->time = tcplife_ns_from_nstime(&pinfo->abs_ts);
     seg->tcp_flags = s->flags;
@@ -126,18 +134,19 @@ static void segment_of(tcplife_conn_t *conn, const tcp_segment_t *s, uint8_t fro
 /* The incarnation a segment belongs to: the 4-tuple's latest one, or a new
  * one for a new 4-tuple or a fresh SYN on a finished one, linked to the
  * previous (TIME_WAIT reuse). */
-static tcplife_conn_t *conn_for(const tcp_segment_t *s, packet_info *pinfo, tl_segment_t *seg)
+static tcplife_conn_t *conn_for(const tcp_segment_t *s, packet_info *pinfo, tl_segment_t *seg,
+                                tl_tcp_options_t *syn_options)
 {
     tcplife_tuple_t key;
     uint8_t side = tuple_of(s, &key);
     tcplife_conn_t *previous = (tcplife_conn_t *)wmem_map_lookup(conn_by_tuple, &key);
     if (previous) {
-        segment_of(previous, s, side != previous->first_sender_side, pinfo, seg);
+        segment_of(previous, s, side != previous->first_sender_side, pinfo, seg, syn_options);
         if (!tl_conn_is_new_incarnation(&previous->core, seg))
             return previous;
     }
     tcplife_conn_t *conn = new_conn(&key, side, pinfo);
-    segment_of(conn, s, 0, pinfo, seg);
+    segment_of(conn, s, 0, pinfo, seg, syn_options);
     if (previous)
         tl_conn_link_previous(&conn->core, &previous->core, seg);
     wmem_map_insert(conn_by_tuple, &conn->tuple, conn);
@@ -175,7 +184,8 @@ static tcplife_record_t *analyse_frame(packet_info *pinfo, unsigned *count)
         if (!s->complete)
             continue; /* truncated or malformed header: nothing to learn */
         tl_segment_t seg;
-        tcplife_conn_t *conn = conn_for(s, pinfo, &seg);
+        tl_tcp_options_t syn_options;
+        tcplife_conn_t *conn = conn_for(s, pinfo, &seg, &syn_options);
         tl_conn_t *core = &conn->core;
         rec->conn = conn;
         tl_conn_process(core, &seg, &rec->ann);

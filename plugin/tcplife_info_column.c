@@ -95,6 +95,39 @@ static void info_label(label_t *l, const tcplife_record_t *rec)
     put(l, "] ");
 }
 
+/* The label depends on eight small numbers of the annotation only, and a
+ * capture has few distinct combinations: each is built once and kept in a
+ * small direct-mapped cache (a collision only builds the label again). */
+#define LABEL_CACHE_SIZE 256
+
+typedef struct {
+    uint64_t key;
+    bool used;
+    label_t label;
+} cached_label_t;
+
+static cached_label_t label_cache[LABEL_CACHE_SIZE];
+
+static uint64_t label_key(const tl_annotation_t *a)
+{
+    return (uint64_t)a->step | (uint64_t)a->handshake_step << 8 | (uint64_t)a->close_step << 16 |
+           (uint64_t)a->rst_kind << 24 | (uint64_t)a->client_before << 32 |
+           (uint64_t)a->state_client << 40 | (uint64_t)a->server_before << 48 |
+           (uint64_t)a->state_server << 56;
+}
+
+static const label_t *cached_info_label(const tcplife_record_t *rec)
+{
+    uint64_t key = label_key(&rec->ann);
+    cached_label_t *slot = &label_cache[(key * 0x9e3779b97f4a7c15u) >> 56];
+    if (!slot->used || slot->key != key) {
+        info_label(&slot->label, rec);
+        slot->key = key;
+        slot->used = true;
+    }
+    return &slot->label;
+}
+
 /* col_prepend_fstr() costs about 1.4k instructions per packet (a printf and
  * two byte-by-byte copies of the whole Info text). Instead the joined text is
  * built with memcpy in packet memory, which the column points to until the
@@ -125,11 +158,12 @@ char *tcplife_step_label(wmem_allocator_t *pool, const tcplife_record_t *rec)
 
 void tcplife_info_column_add(packet_info *pinfo, const tcplife_record_t *rec)
 {
-    if (!pref_info_column || !rec->conn || !pinfo->cinfo || !col_get_writable(pinfo->cinfo, COL_INFO))
+    if (!pref_info_column || !rec->conn || !pinfo->cinfo)
         return;
     if (!pref_info_column_all && !is_lifecycle_step(rec->ann.step))
         return;
-    label_t l;
-    info_label(&l, rec);
-    prepend_info(pinfo, l.text, l.len);
+    if (!col_get_writable(pinfo->cinfo, COL_INFO))
+        return;
+    const label_t *l = cached_info_label(rec);
+    prepend_info(pinfo, l->text, l->len);
 }
