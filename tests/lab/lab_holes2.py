@@ -21,10 +21,10 @@ the answers back so that they arrive after all three SYNs were sent.
 import time
 
 SCAN_ISN = 0x5CA11ED0
-SCANNER = r"""
+# What both raw-socket scripts below start with: a TCP header sent with its
+# checksum filled in (RFC 9293 3.1 pseudo-header), the kernel adding IPv4.
+RAW_TCP = r"""
 import socket, struct, sys, time
-src, dst, isn = sys.argv[1], sys.argv[2], int(sys.argv[3])
-pairs = [(int(a), int(b)) for a, b in (p.split(":") for p in sys.argv[4:])]
 
 def csum(data):
     if len(data) % 2:
@@ -33,33 +33,29 @@ def csum(data):
     while s >> 16:
         s = (s & 0xffff) + (s >> 16)
     return ~s & 0xffff
+
+def send_tcp(raw, src, dst, hdr):
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
+    raw.sendto(hdr[:16] + struct.pack("!H", csum(pseudo + hdr)) + hdr[18:], (dst, 0))
+"""
+SCANNER = RAW_TCP + r"""
+src, dst, isn = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pairs = [(int(a), int(b)) for a, b in (p.split(":") for p in sys.argv[4:])]
 
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
 for sport, dport in pairs:
     # like nmap -sS: SYN, window 1024, one option (MSS 1460)
     opts = struct.pack("!BBH", 2, 4, 1460)
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, isn, 0, (5 + len(opts) // 4) << 4, 0x02, 1024, 0, 0) + opts
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
-    c = csum(pseudo + hdr)
-    hdr = hdr[:16] + struct.pack("!H", c) + hdr[18:]
-    s.sendto(hdr, (dst, 0))
+    send_tcp(s, src, dst, struct.pack("!HHIIBBHHH", sport, dport, isn, 0, (5 + len(opts) // 4) << 4, 0x02,
+                                      1024, 0, 0) + opts)
     print("%.6f SYN %d -> %d seq %d" % (time.monotonic(), sport, dport, isn), flush=True)
 """
 
 # Sniffs c0 (AF_PACKET) for the first segment from sport to dport carrying
 # `length` bytes, then sends a bare RST (no ACK) for each offset past its end.
-INJECTOR = r"""
-import socket, struct, sys, time
+INJECTOR = RAW_TCP + r"""
 src, dst, sport, dport, length = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 offsets = [int(o) for o in sys.argv[6:]]
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 # ETH_P_ALL: only taps of every protocol see outgoing frames
 sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
@@ -85,10 +81,7 @@ time.sleep(0.05)
 raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
 for off in offsets:
     rseq = (end + off) & 0xffffffff
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, rseq, 0, 5 << 4, 0x04, 0, 0, 0)
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(hdr))
-    c = csum(pseudo + hdr)
-    raw.sendto(hdr[:16] + struct.pack("!H", c) + hdr[18:], (dst, 0))
+    send_tcp(raw, src, dst, struct.pack("!HHIIBBHHH", sport, dport, rseq, 0, 5 << 4, 0x04, 0, 0, 0))
     print("%.6f RST seq %d (rcv_nxt %+d)" % (time.monotonic(), rseq, off), flush=True)
     time.sleep(0.05)
 """
