@@ -91,7 +91,7 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("pcaps", nargs="+")
     args = ap.parse_args()
-    editcap = shutil.which("editcap", path=os.path.dirname(shutil.which(args.tshark) or "") + ":/usr/bin:/bin")
+    editcap = shutil.which("editcap")
     if not editcap:
         raise SystemExit("editcap not found")
     tmp = tempfile.mkdtemp(prefix="tcplife-quotes.")
