@@ -40,10 +40,6 @@ extern int proto_tcplife;
 
 /* tcplife_render.c: fields, subtrees and expert infos, and their rendering. */
 void tcplife_register_fields(int proto);
-/* After every other field: a hidden "<abbrev>_seconds" number for each
- * relative-time field; tcplife_add_seconds adds it next to such a time. */
-void tcplife_register_seconds_twins(int proto);
-void tcplife_add_seconds(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns);
 void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
                     const tcplife_record_t *record, bool capture_complete);
 

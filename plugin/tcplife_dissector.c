@@ -11,6 +11,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "tcplife.h"
+#include "tree_items.h"
 #include "field_groups.h"
 #include "frame_records.h"
 #include "tcp_options.h"
@@ -257,7 +258,7 @@ void proto_register_tcplife(void)
     conn_by_tuple = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), tuple_hash, tuple_equal);
     tcplife_register_stats();
     tcplife_refilter_register();
-    tcplife_register_seconds_twins(proto_tcplife); /* last: after every field */
+    tcplife_tree_items_init(proto_tcplife); /* last: after every field (adds the seconds twins) */
     tcplife_field_groups_init(proto_tcplife);
 }
 

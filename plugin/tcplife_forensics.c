@@ -7,6 +7,7 @@
  */
 #include "tcplife.h"
 #include "field_groups.h"
+#include "tree_items.h"
 #include "lifecycle_names.h"
 
 #include <epan/expert.h>
@@ -245,9 +246,7 @@ static const tl_rst_evidence_t *evidence_of(const tcplife_conn_t *conn, uint32_t
 
 static void add_rel_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
-    nstime_t t = tcplife_nstime_from_ns(ns);
-    proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
-    tcplife_add_seconds(tree, hf, tvb, ns);
+    proto_item_set_generated(tcplife_add_duration(tree, hf, tvb, ns));
 }
 
 static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, tvbuff_t *tvb,
@@ -261,18 +260,18 @@ static void render_rst(proto_tree *tree, proto_item *item, packet_info *pinfo, t
     if (!tree)
         return;
     if (suspect)
-        proto_item_set_generated(proto_tree_add_boolean(tree, hf_rst_suspect, tvb, 0, 0, TRUE));
-    proto_tree_add_string(tree, hf_rst_evidence, tvb, 0, 0, words[0] ? words : "none");
+        tcplife_add_true(tree, hf_rst_suspect, tvb);
+    tcplife_add_string(tree, hf_rst_evidence, tvb, words[0] ? words : "none");
     if (ev->flags & TL_RSTEV_TTL_KNOWN) {
-        proto_tree_add_uint(tree, hf_rst_ttl_expected, tvb, 0, 0, ev->ttl_expected);
-        proto_tree_add_int(tree, hf_rst_ttl_delta, tvb, 0, 0, (int)ev->ttl - (int)ev->ttl_expected);
+        tcplife_add_uint(tree, hf_rst_ttl_expected, tvb, ev->ttl_expected);
+        tcplife_add_int(tree, hf_rst_ttl_delta, tvb, (int)ev->ttl - (int)ev->ttl_expected);
     }
     if (ev->flags & TL_RSTEV_ID_SEQUENTIAL)
-        proto_tree_add_int(tree, hf_rst_ip_id_gap, tvb, 0, 0, ev->ip_id_gap);
+        tcplife_add_int(tree, hf_rst_ip_id_gap, tvb, ev->ip_id_gap);
     if (capture_complete && ev->later_packets)
-        proto_tree_add_uint(tree, hf_rst_continued, tvb, 0, 0, ev->later_packets);
+        tcplife_add_uint(tree, hf_rst_continued, tvb, ev->later_packets);
     if (ev->flags & TL_RSTEV_BOTH_WAYS)
-        proto_item_set_generated(proto_tree_add_boolean(tree, hf_rst_both_ways, tvb, 0, 0, TRUE));
+        tcplife_add_true(tree, hf_rst_both_ways, tvb);
 }
 
 void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_info *pinfo,
@@ -291,10 +290,9 @@ void tcplife_forensics_render_packet(proto_tree *tree, proto_item *item, packet_
         expert_add_info(pinfo, item, &ei_rewritten);
     if (tree && f->rewritten_role != TCPLIFE_REWRITTEN_NONE) {
         /* beside the connection summary, not in it: its keys are the same on every connection */
-        proto_tree_add_string(tree, hf_rewritten_role, tvb, 0, 0,
-                              f->rewritten_role == TCPLIFE_REWRITTEN_SYN ? "syn" : "syn_ack");
-        proto_item_set_generated(proto_tree_add_uint(tree, hf_rewritten_frame, tvb, 0, 0,
-                                                     f->rewritten->first_frame));
+        tcplife_add_string(tree, hf_rewritten_role, tvb,
+                           f->rewritten_role == TCPLIFE_REWRITTEN_SYN ? "syn" : "syn_ack");
+        proto_item_set_generated(tcplife_add_uint(tree, hf_rewritten_frame, tvb, f->rewritten->first_frame));
     }
 }
 
@@ -323,7 +321,7 @@ static const char *syn_options_text(char *buf, size_t size, const tl_facts_endpo
 static void add_flag(proto_tree *tree, int hf, tvbuff_t *tvb, bool on)
 {
     if (on) /* booleans only when true, as every tcplife boolean */
-        proto_item_set_generated(proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE));
+        tcplife_add_true(tree, hf, tvb);
 }
 
 static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_t *conn, int role,
@@ -333,23 +331,28 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     const tl_facts_t *facts = &conn->forensics.facts;
     const tl_facts_endpoint_t *e = &facts->ep[ep];
     const int *hf = hf_fact[role];
-    proto_item *top = proto_tree_add_item(tree, hf_endpoint[role], tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
-    proto_item_set_text(top, "%s sent %u packets, %" PRIu64 " payload bytes, %u retransmitted",
-                        role_title[role], e->packets, e->bytes, e->retransmissions);
-    proto_tree *sub = proto_item_add_subtree(top, ett_endpoint[role]);
-    proto_tree_add_uint(sub, hf[F_PACKETS], tvb, 0, 0, e->packets);
-    proto_tree_add_uint64(sub, hf[F_BYTES], tvb, 0, 0, e->bytes);
-    proto_tree_add_uint(sub, hf[F_RETX], tvb, 0, 0, e->retransmissions);
+    /* The head's text repeats the items for a reader: only in a visible tree. */
+    bool visible = PTREE_DATA(tree)->visible;
+    proto_item *top;
+    proto_tree *sub = tcplife_add_subtree(tree, hf_endpoint[role], ett_endpoint[role], tvb, &top);
+    if (visible)
+        proto_item_set_text(top, "%s sent %u packets, %" PRIu64 " payload bytes, %u retransmitted",
+                            role_title[role], e->packets, e->bytes, e->retransmissions);
+    tcplife_add_uint(sub, hf[F_PACKETS], tvb, e->packets);
+    tcplife_add_uint64(sub, hf[F_BYTES], tvb, e->bytes);
+    tcplife_add_uint(sub, hf[F_RETX], tvb, e->retransmissions);
     if (e->options & TL_FACT_SYN_SEEN) {
-        char buf[80];
-        const char *opts = syn_options_text(buf, sizeof buf, e);
-        proto_tree_add_string(sub, hf[F_SYN_OPTIONS], tvb, 0, 0, opts);
-        proto_item_append_text(top, "; SYN %s", opts);
+        if (visible || tcplife_field_wanted(sub, hf[F_SYN_OPTIONS])) {
+            char buf[80];
+            const char *opts = syn_options_text(buf, sizeof buf, e);
+            tcplife_add_string(sub, hf[F_SYN_OPTIONS], tvb, opts);
+            if (visible)
+                proto_item_append_text(top, "; SYN %s", opts);
+        }
         if (e->options & TL_FACT_MSS)
-            proto_tree_add_uint(sub, hf[F_MSS], tvb, 0, 0, e->mss);
+            tcplife_add_uint(sub, hf[F_MSS], tvb, e->mss);
         if (e->options & TL_FACT_WSCALE)
-            proto_tree_add_uint(sub, hf[F_WSCALE], tvb, 0, 0, e->wscale);
+            tcplife_add_uint(sub, hf[F_WSCALE], tvb, e->wscale);
         add_flag(sub, hf[F_SACK_PERM], tvb, e->options & TL_FACT_SACK_PERM);
         add_flag(sub, hf[F_TIMESTAMPS], tvb, e->options & TL_FACT_TIMESTAMPS);
         add_flag(sub, hf[F_ECN_SETUP], tvb, e->options & TL_FACT_ECN_SETUP);
@@ -361,12 +364,14 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
         if (t < 0)
             continue;
         add_rel_time(sub, hf_dwell[role][s], tvb, t);
-        proto_item_append_text(top, "; %s %.6f s", tl_state_name(state), (double)t / (double)TL_NS_PER_SEC);
+        if (visible)
+            proto_item_append_text(top, "; %s %.6f s", tl_state_name(state), (double)t / (double)TL_NS_PER_SEC);
     }
     tl_time_t left = tl_facts_time_wait_left(&conn->core, ep, now);
     if (left >= 0) {
         add_rel_time(sub, hf[F_TIME_WAIT_LEFT], tvb, left);
-        proto_item_append_text(top, "; TIME_WAIT %.3f s left", (double)left / (double)TL_NS_PER_SEC);
+        if (visible)
+            proto_item_append_text(top, "; TIME_WAIT %.3f s left", (double)left / (double)TL_NS_PER_SEC);
     }
 }
 

@@ -7,6 +7,7 @@
  */
 #include "tcplife.h"
 #include "field_groups.h"
+#include "tree_items.h"
 #include "lifecycle_names.h"
 
 #include <epan/column-info.h>
@@ -212,6 +213,8 @@ static const char *summary_line(packet_info *pinfo, const tcplife_record_t *rec)
 static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, unsigned before, unsigned after,
                       bool visible)
 {
+    if (!tcplife_field_wanted(tree, hf))
+        return;
     if (visible && before != after)
         proto_tree_add_string_format_value(tree, hf, tvb, 0, 0, tl_state_name(after), "%s \u2192 %s",
                                            tl_state_name(before), tl_state_name(after));
@@ -219,70 +222,10 @@ static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, unsigned before, 
         proto_tree_add_string(tree, hf, tvb, 0, 0, tl_state_name(after));
 }
 
-static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
-{
-    nstime_t t = tcplife_nstime_from_ns(ns);
-    proto_tree_add_time(tree, hf, tvb, 0, 0, &t);
-}
-
-/* Every relative-time field of tcplife also exists as "<abbrev>_seconds", a
- * hidden number of seconds (for -T json/ek: Elasticsearch's mapping takes
- * relative times for dates). Registered after all other fields, for them all. */
-static GHashTable *seconds_twin; /* hf id + 1 -> twin hf id + 1 */
-
-void tcplife_register_seconds_twins(int proto)
-{
-    GPtrArray *times = g_ptr_array_new();
-    void *cookie = NULL;
-    for (header_field_info *h = proto_get_first_protocol_field(proto, &cookie); h;
-         h = proto_get_next_protocol_field(proto, &cookie))
-        if (h->type == FT_RELATIVE_TIME && h->same_name_prev_id == -1)
-            g_ptr_array_add(times, h);
-    guint n = times->len;
-    hf_register_info *hf = g_new0(hf_register_info, n);
-    int *ids = g_new(int, n);
-    for (guint i = 0; i < n; i++) {
-        const header_field_info *h = (const header_field_info *)g_ptr_array_index(times, i);
-        ids[i] = -1;
-        hf[i].p_id = &ids[i];
-        hf[i].hfinfo.name = g_strdup_printf("%s (s)", h->name);
-        hf[i].hfinfo.abbrev = g_strdup_printf("%s_seconds", h->abbrev);
-        hf[i].hfinfo.type = FT_DOUBLE;
-        hf[i].hfinfo.display = BASE_NONE;
-        hf[i].hfinfo.blurb = g_strdup_printf("%s as a number of seconds", h->abbrev);
-        hf[i].hfinfo.id = -1;
-        hf[i].hfinfo.parent = 0;
-        hf[i].hfinfo.ref_type = HF_REF_TYPE_NONE;
-        hf[i].hfinfo.same_name_prev_id = -1;
-    }
-    proto_register_field_array(proto, hf, (int)n);
-    seconds_twin = g_hash_table_new(g_direct_hash, g_direct_equal);
-    for (guint i = 0; i < n; i++) {
-        const header_field_info *h = (const header_field_info *)g_ptr_array_index(times, i);
-        g_hash_table_insert(seconds_twin, GINT_TO_POINTER(h->id + 1), GINT_TO_POINTER(ids[i] + 1));
-    }
-    g_ptr_array_free(times, TRUE);
-}
-
-void tcplife_add_seconds(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
-{
-    int twin = seconds_twin ? GPOINTER_TO_INT(g_hash_table_lookup(seconds_twin, GINT_TO_POINTER(hf + 1))) - 1 : -1;
-    if (twin >= 0)
-        proto_item_set_hidden(proto_tree_add_double(tree, twin, tvb, 0, 0, (double)ns / (double)TL_NS_PER_SEC));
-}
-
 /* A relative time, and its number of seconds. */
 static void add_duration(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
-    add_time(tree, hf, tvb, ns);
-    tcplife_add_seconds(tree, hf, tvb, ns);
-}
-
-static proto_item *add_generated_bool(proto_tree *tree, int hf, tvbuff_t *tvb)
-{
-    proto_item *item = proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE);
-    proto_item_set_generated(item);
-    return item;
+    tcplife_add_duration(tree, hf, tvb, ns);
 }
 
 /* The verdict, final or pending (SPEC "Pending is not a verdict"): while
@@ -291,11 +234,12 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
                               const tl_summary_t *s, bool final, bool visible)
 {
     const char *outcome = final ? tl_outcome_name(s->outcome) : tl_outcome_pending_name(s->outcome);
+    /* The pending names are looked up; cheap, and no item is built for them unless wanted. */
     const char *style = final ? tl_close_style_name(s->close_style) : tl_close_style_pending_name(s->close_style);
     const char *closer = final ? tl_active_closer_name(s->active_closer)
                                : tl_active_closer_pending_name(s->active_closer);
-    proto_item *top = proto_tree_add_item(tree, hf_conn, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
+    proto_item *top;
+    proto_tree *sub = tcplife_add_subtree(tree, hf_conn, ett_conn, tvb, &top);
     if (visible)
         proto_item_set_text(top, "%s: %s, %s close, active closer %s",
                             final ? "Connection"
@@ -303,24 +247,25 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
                                     "tshark -2 or once the GUI has read the whole capture)",
                             tl_outcome_name(s->outcome), tl_close_style_name(s->close_style),
                             tl_active_closer_name(s->active_closer));
-    proto_tree *sub = proto_item_add_subtree(top, ett_conn);
-    proto_item_set_generated(proto_tree_add_boolean(sub, hf_conn_final, tvb, 0, 0, final));
-    proto_tree_add_string(sub, hf_conn_outcome, tvb, 0, 0, outcome);
-    proto_tree_add_string(sub, hf_conn_close_style, tvb, 0, 0, style);
-    proto_tree_add_string(sub, hf_conn_active_closer, tvb, 0, 0, closer);
-    proto_tree_add_string(sub, hf_conn_state_client, tvb, 0, 0,
-                          final ? tl_state_name(s->state_client) : tl_state_pending_name(s->state_client));
-    proto_tree_add_string(sub, hf_conn_state_server, tvb, 0, 0,
-                          final ? tl_state_name(s->state_server) : tl_state_pending_name(s->state_server));
-    proto_tree_add_string(sub, hf_conn_zeek_state, tvb, 0, 0,
-                          final ? s->zeek_state : tl_zeek_state_pending_name(s->zeek_state));
-    proto_tree_add_string(sub, hf_conn_history, tvb, 0, 0, s->history);
+    if (tcplife_field_wanted(sub, hf_conn_final))
+        proto_item_set_generated(proto_tree_add_boolean(sub, hf_conn_final, tvb, 0, 0, final));
+    tcplife_add_string(sub, hf_conn_outcome, tvb, outcome);
+    tcplife_add_string(sub, hf_conn_close_style, tvb, style);
+    tcplife_add_string(sub, hf_conn_active_closer, tvb, closer);
+    tcplife_add_string(sub, hf_conn_state_client, tvb,
+                       final ? tl_state_name(s->state_client) : tl_state_pending_name(s->state_client));
+    tcplife_add_string(sub, hf_conn_state_server, tvb,
+                       final ? tl_state_name(s->state_server) : tl_state_pending_name(s->state_server));
+    if (tcplife_field_wanted(sub, hf_conn_zeek_state))
+        proto_tree_add_string(sub, hf_conn_zeek_state, tvb, 0, 0,
+                              final ? s->zeek_state : tl_zeek_state_pending_name(s->zeek_state));
+    tcplife_add_string(sub, hf_conn_history, tvb, s->history);
     add_duration(sub, hf_conn_duration, tvb, s->duration);
     if (s->close_wait >= 0)
         add_duration(sub, hf_conn_close_wait, tvb, s->close_wait);
-    proto_tree_add_uint(sub, hf_conn_packets, tvb, 0, 0, conn->core.packets);
-    proto_tree_add_uint(sub, hf_conn_first_frame, tvb, 0, 0, conn->first_frame);
-    proto_tree_add_uint(sub, hf_conn_last_frame, tvb, 0, 0, conn->last_frame);
+    tcplife_add_uint(sub, hf_conn_packets, tvb, conn->core.packets);
+    tcplife_add_uint(sub, hf_conn_first_frame, tvb, conn->first_frame);
+    tcplife_add_uint(sub, hf_conn_last_frame, tvb, conn->last_frame);
     tcplife_forensics_render_conn(sub, tvb, conn);
 }
 
@@ -333,12 +278,9 @@ static void render_links(proto_tree *tree, tvbuff_t *tvb, const tl_conn_t *c, ui
     for (int r = 0; r < TL_REF_COUNT; r++) {
         if (c->ref[r] == 0 || (!capture_complete && c->ref[r] > frame))
             continue;
-        if (!sub) {
-            proto_item *top = proto_tree_add_item(tree, hf_refs, tvb, 0, 0, ENC_NA);
-            proto_item_set_generated(top);
-            sub = proto_item_add_subtree(top, ett_refs);
-        }
-        proto_item_set_generated(proto_tree_add_uint(sub, hf_ref[r], tvb, 0, 0, c->ref[r]));
+        if (!sub)
+            sub = tcplife_add_subtree(tree, hf_refs, ett_refs, tvb, NULL);
+        proto_item_set_generated(tcplife_add_uint(sub, hf_ref[r], tvb, c->ref[r]));
     }
 }
 
@@ -446,39 +388,39 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
 
     if (visible)
         proto_item_append_text(top, ": %s", summary_line(pinfo, rec));
-    proto_tree_add_string(t, hf_phase, tvb, 0, 0, tl_phase_name(a->phase));
+    tcplife_add_string(t, hf_phase, tvb, tl_phase_name(a->phase));
     if (visible)
         proto_tree_add_string_format_value(t, hf_step, tvb, 0, 0, tl_step_name(a->step), "%s (%s)",
                                            tl_step_name(a->step), tl_step_description(a->step));
     else
-        proto_tree_add_string(t, hf_step, tvb, 0, 0, tl_step_name(a->step));
+        tcplife_add_string(t, hf_step, tvb, tl_step_name(a->step));
     if (a->handshake_step)
-        proto_tree_add_uint(t, hf_handshake_step, tvb, 0, 0, a->handshake_step);
+        tcplife_add_uint(t, hf_handshake_step, tvb, a->handshake_step);
     if (a->close_step)
-        proto_tree_add_uint(t, hf_close_step, tvb, 0, 0, a->close_step);
-    proto_tree_add_string(t, hf_sender, tvb, 0, 0, tl_role_name(a->sender));
+        tcplife_add_uint(t, hf_close_step, tvb, a->close_step);
+    tcplife_add_string(t, hf_sender, tvb, tl_role_name(a->sender));
     if (a->closer != TL_CLOSER_NONE)
-        proto_tree_add_string(t, hf_closer, tvb, 0, 0, tl_closer_name(a->closer));
+        tcplife_add_string(t, hf_closer, tvb, tl_closer_name(a->closer));
     add_state(t, hf_state_client, tvb, a->client_before, a->state_client, visible);
     add_state(t, hf_state_server, tvb, a->server_before, a->state_server, visible);
     if (a->step == TL_STEP_RST)
-        proto_tree_add_string(t, hf_rst_kind, tvb, 0, 0, tl_rst_kind_name(a->rst_kind));
+        tcplife_add_string(t, hf_rst_kind, tvb, tl_rst_kind_name(a->rst_kind));
     if (flags & TL_ANN_MERGED_FIN_ACK)
-        add_generated_bool(t, hf_merged_fin_ack, tvb);
+        tcplife_add_true(t, hf_merged_fin_ack, tvb);
     if (flags & TL_ANN_MISSING_THIRD_ACK)
-        add_generated_bool(t, hf_missing_third_ack, tvb);
+        tcplife_add_true(t, hf_missing_third_ack, tvb);
     if (flags & TL_ANN_SIMULTANEOUS_OPEN)
-        add_generated_bool(t, hf_simultaneous_open, tvb);
+        tcplife_add_true(t, hf_simultaneous_open, tvb);
     if (flags & TL_ANN_SIMULTANEOUS_CLOSE)
-        add_generated_bool(t, hf_simultaneous_close, tvb);
+        tcplife_add_true(t, hf_simultaneous_close, tvb);
     if (flags & TL_ANN_ROLES_INFERRED)
-        add_generated_bool(t, hf_roles_inferred, tvb);
+        tcplife_add_true(t, hf_roles_inferred, tvb);
     if (flags & TL_ANN_TIME_WAIT_START) {
-        add_time(t, hf_tw_expiry, tvb, tl_time_wait_expiry(&rec->conn->core, tcplife_ns_from_nstime(&pinfo->abs_ts)));
-        proto_tree_add_string(t, hf_tw_endpoint, tvb, 0, 0, tl_role_name(a->tw_role));
+        tcplife_add_abs_time(t, hf_tw_expiry, tvb, tl_time_wait_expiry(&rec->conn->core, tcplife_ns_from_nstime(&pinfo->abs_ts)));
+        tcplife_add_string(t, hf_tw_endpoint, tvb, tl_role_name(a->tw_role));
     }
     if (flags & TL_ANN_TIME_WAIT_REUSE) {
-        add_generated_bool(t, hf_tw_reuse, tvb);
+        tcplife_add_true(t, hf_tw_reuse, tvb);
         add_duration(t, hf_tw_remaining, tvb, tl_time_wait_remaining(&rec->conn->core));
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);

@@ -8,6 +8,7 @@
  */
 #include "tcplife.h"
 #include "handshake_facts.h"
+#include "tree_items.h"
 
 #include <epan/expert.h>
 #include <stdio.h>
@@ -79,14 +80,17 @@ void tcplife_register_handshake_fields(int proto)
 
 static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
 {
-    nstime_t t = tcplife_nstime_from_ns(ns);
-    proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
-    tcplife_add_seconds(tree, hf, tvb, ns);
+    proto_item_set_generated(tcplife_add_duration(tree, hf, tvb, ns));
 }
 
-static void add_true(proto_tree *tree, int hf, tvbuff_t *tvb)
+static void add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, uint32_t value)
 {
-    proto_item_set_generated(proto_tree_add_boolean(tree, hf, tvb, 0, 0, TRUE));
+    proto_item_set_generated(tcplife_add_uint(tree, hf, tvb, value));
+}
+
+static void add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value)
+{
+    proto_item_set_generated(tcplife_add_string(tree, hf, tvb, value));
 }
 
 /* Registered summaries only (tests/verdict_checks.py): the frames are in
@@ -114,44 +118,39 @@ void tcplife_render_handshake(proto_tree *tree, proto_item *expert_item, packet_
     }
     if (!f->syns && !f->syn_acks)
         return;
-    proto_item *top = proto_tree_add_item(tree, hf_handshake, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(top);
+    proto_item *top;
+    proto_tree *t = tcplife_add_subtree(tree, hf_handshake, ett_handshake, tvb, &top);
     if (PTREE_DATA(tree)->visible)
         proto_item_set_text(top, "Handshake: %u SYN%s, %u SYN-ACK%s, answer %s", f->syns,
                             f->syns == 1 ? "" : "s", f->syn_acks, f->syn_acks == 1 ? "" : "s",
                             tl_syn_answer_name(f->answer));
-    proto_tree *t = proto_item_add_subtree(top, ett_handshake);
     if (f->syns) {
-        proto_item_set_generated(proto_tree_add_uint(t, hf_syn_retransmissions, tvb, 0, 0, f->syns - 1u));
-        proto_item_set_generated(proto_tree_add_string(t, hf_syn_answer, tvb, 0, 0,
-                                                       tl_syn_answer_name(f->answer)));
+        add_uint(t, hf_syn_retransmissions, tvb, f->syns - 1u);
+        add_string(t, hf_syn_answer, tvb, tl_syn_answer_name(f->answer));
         if (tl_handshake_syn_wait(f) >= 0)
             add_time(t, hf_syn_wait, tvb, tl_handshake_syn_wait(f));
     }
     if (f->syn_acks)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_synack_retransmissions, tvb, 0, 0,
-                                                     f->syn_acks - 1u));
+        add_uint(t, hf_synack_retransmissions, tvb, f->syn_acks - 1u);
     if (rec->conn->core.ignored_acks)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_syn_ignored_acks, tvb, 0, 0,
-                                                     rec->conn->core.ignored_acks));
+        add_uint(t, hf_syn_ignored_acks, tvb, rec->conn->core.ignored_acks);
     if (f->syn_cookie) {
-        add_true(t, hf_syn_cookie, tvb);
+        tcplife_add_true(t, hf_syn_cookie, tvb);
         add_time(t, hf_syn_cookie_lag, tvb, (tl_time_t)f->syn_cookie_lag_ms * INT64_C(1000000));
     }
     if (f->tfo_cookie_request)
-        add_true(t, hf_tfo_cookie_request, tvb);
-    if (f->tfo_cookie_len) {
+        tcplife_add_true(t, hf_tfo_cookie_request, tvb);
+    if (f->tfo_cookie_len && tcplife_field_wanted(t, hf_tfo_cookie)) {
         char hex[2 * TL_TFO_COOKIE_MAX + 1];
         for (unsigned i = 0; i < f->tfo_cookie_len; i++)
             snprintf(hex + 2 * i, 3, "%02x", f->tfo_cookie[i]);
-        proto_item_set_generated(proto_tree_add_string(t, hf_tfo_cookie, tvb, 0, 0, hex));
+        add_string(t, hf_tfo_cookie, tvb, hex);
     }
     if (f->tfo_experimental)
-        add_true(t, hf_tfo_experimental, tvb);
+        tcplife_add_true(t, hf_tfo_experimental, tvb);
     if (f->syn_data_len) {
-        proto_item_set_generated(proto_tree_add_uint(t, hf_tfo_syn_data_len, tvb, 0, 0, f->syn_data_len));
-        proto_item_set_generated(proto_tree_add_string(t, hf_tfo_syn_data, tvb, 0, 0,
-                                                       tl_tfo_data_name(f->tfo_data)));
+        add_uint(t, hf_tfo_syn_data_len, tvb, f->syn_data_len);
+        add_string(t, hf_tfo_syn_data, tvb, tl_tfo_data_name(f->tfo_data));
     }
     add_experts(pinfo, top, rec);
 }
