@@ -24,6 +24,13 @@ from the frames themselves:
                             and carries Linux's cookie encoding of its own options
                             in its low 6 bits (wscale or 15, +16 SACK, +32 ECN);
                             nowhere else
+  handshake.rtt / .server_rtt / .client_rtt
+                            first SYN to the completing ACK / to the first SYN-ACK,
+                            first SYN-ACK to the completing ACK (the first client ACK
+                            of the server's SYN after the server's last SYN-ACK, unless
+                            the server answers it with a bare RST), on
+                            the packets from the later of the two on, absent before;
+                            not checked on simultaneous opens
 Values are two-pass (-2), on every packet of the connection.
 """
 import argparse
@@ -39,7 +46,9 @@ F = ["frame.number", "frame.time_epoch", "tcp.srcport", "tcp.flags.syn", "tcp.fl
      "tcplife.syn.retransmissions", "tcplife.syn.synack_retransmissions", "tcplife.syn.answer",
      "tcplife.syn.wait", "tcplife.syn.ignored_acks", "tcplife.syn.cookie",
      "tcplife.tfo.cookie_request", "tcplife.tfo.cookie", "tcplife.tfo.syn_data_len",
-     "tcplife.tfo.syn_data"]
+     "tcplife.tfo.syn_data", "tcplife.simultaneous_open", "tcplife.handshake.rtt",
+     "tcplife.handshake.server_rtt", "tcplife.handshake.client_rtt"]
+RTTS = ["tcplife.handshake.rtt", "tcplife.handshake.server_rtt", "tcplife.handshake.client_rtt"]
 FACTS = [f for f in F if f.startswith("tcplife.syn.") or f.startswith("tcplife.tfo.")]
 
 
@@ -138,6 +147,36 @@ def expected(conn):
     return exp
 
 
+def expected_rtts(conn):
+    """{rtt field: (from frame, seconds)} from the frames of one connection."""
+    syn = lambda r: r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "0"
+    synack = lambda r: r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "1"
+    syns = [r for r in conn if syn(r) and r["tcplife.sender"] == "client"]
+    synacks = [r for r in conn if synack(r) and r["tcplife.sender"] == "server"]
+    if not syns or not synacks:
+        return {}
+    t = lambda r: float(r["frame.time_epoch"])
+    n = lambda r: int(r["frame.number"])
+    last_synack = n(synacks[-1])
+    later = [r for r in conn if n(r) > last_synack]
+    acks = []
+    for i, r in enumerate(later):
+        # an ACK of the server's SYN (relative ack 1 and up: it may ack data and a FIN too)
+        if r["tcplife.sender"] != "client" or r["tcp.flags.syn"] == "1" or r["tcp.flags.ack"] != "1" \
+                or r["tcp.flags.reset"] == "1" or int(r["tcp.ack"] or 0) < 1:
+            continue
+        answer = next((x for x in later[i + 1:] if x["tcplife.sender"] == "server"), None)
+        if answer and answer["tcp.flags.reset"] == "1" and answer["tcp.flags.ack"] == "0":
+            break  # refused by a reset from SYN_RECEIVED (full accept queue): never completed
+        acks.append(r)
+        break
+    exp = {"tcplife.handshake.server_rtt": (n(synacks[0]), t(synacks[0]) - t(syns[0]))}
+    if acks:
+        exp["tcplife.handshake.rtt"] = (n(acks[0]), t(acks[0]) - t(syns[0]))
+        exp["tcplife.handshake.client_rtt"] = (n(acks[0]), t(acks[0]) - t(synacks[0]))
+    return exp
+
+
 def fmt_wait(v):
     return "%.6f" % float(v) if v else ""
 
@@ -154,7 +193,21 @@ def check(args, pcap, want_cookie, same_clock):
         encoded = exp.pop("encoded_cookie", False)
         cookie = (want_cookie and "tcplife.syn.answer" in exp) or (same_clock and encoded)
         exp["tcplife.syn.cookie"] = "1" if cookie else ""
+        rtts = {} if any(r["tcplife.simultaneous_open"] for r in conn) else expected_rtts(conn)
         for r in conn:
+            for f in RTTS:
+                if any(x["tcplife.simultaneous_open"] for x in conn):
+                    break
+                frame, want = rtts.get(f, (None, None))
+                got = r[f]
+                if frame is None or int(r["frame.number"]) < frame:
+                    if got:
+                        errors.append("%s: connection %s frame %s: %s = %r, expected none" % (
+                            pcap, first, r["frame.number"], f, got))
+                elif not got or abs(float(got) - want) > 2e-6:
+                    errors.append("%s: connection %s frame %s: %s = %r, expected %.6f" % (
+                        pcap, first, r["frame.number"], f, got, want))
+                checked += 1
             for f in FACTS:
                 got = r[f]
                 if f in ("tcplife.syn.cookie", "tcplife.tfo.cookie_request"):
