@@ -73,7 +73,10 @@ bool tcplife_field_wanted(proto_tree *tree, int hf)
         return true;
     unsigned i = (unsigned)(hf - first_hf);
     /* A field of another range: let Wireshark decide. */
-    return i >= (unsigned)hf_count || !hf_info[i] || hf_info[i]->ref_type == HF_REF_TYPE_DIRECT;
+    if (i >= (unsigned)hf_count || !hf_info[i])
+        return true;
+    /* DIRECT, or (4.2 on) PRINT: named by -T fields / a custom column */
+    return hf_info[i]->ref_type != HF_REF_TYPE_NONE && hf_info[i]->ref_type != HF_REF_TYPE_INDIRECT;
 }
 
 proto_tree *tcplife_add_subtree(proto_tree *tree, int hf, int ett, tvbuff_t *tvb, proto_item **head)

@@ -20,7 +20,8 @@ void tcplife_tree_items_init(int proto);
 
 /* Would an item of field hf under `tree` (an item of tcplife's own subtree)
  * be kept? Yes in a visible tree; in an invisible one only when hf is named
- * directly, as Wireshark decides when it fakes an item; never without tree. */
+ * directly (a filter, or from 4.2 on -T fields and custom columns), as
+ * Wireshark decides when it fakes an item; never without tree. */
 bool tcplife_field_wanted(proto_tree *tree, int hf);
 
 /* A subtree under `tree` for field hf (FT_NONE), or `tree` itself where the
