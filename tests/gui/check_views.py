@@ -15,7 +15,7 @@ addresses, timestamps), or from the scenario's definition.
   profile  the "TCP Lifecycle" profile: tshark -C prints its columns, every
            coloring rule and filter button compiles, each problem rule matches
            in its scenario and nothing in a normal close;
-  ladder   -z flow,tcplife,network: one arrow per packet, direction from the
+  ladder   -z flow,tcplife,network: one arrow per packet between its ports, direction from the
            sender, label = step, comment = both states; single pass and -2;
   stats    -z tcplife,tree: every section per scenario, single pass and -2,
            and the multi-connection capture tests/gui/gui-demo.pcap.
@@ -276,8 +276,9 @@ def view_profile(ts, src, work):
 
 
 # ---- ladder ------------------------------------------------------------------------------
-def parse_ladder(text):
-    """[(label, direction, comment)] from sequence_analysis_dump_to_file's drawing."""
+def parse_ladder(text, with_ports=False):
+    """[(label, direction, comment)] from sequence_analysis_dump_to_file's drawing
+    (with_ports: and the ports drawn at the arrow's left and right ends)."""
     arrows = []
     lines = text.splitlines()
     for i, line in enumerate(lines):
@@ -287,7 +288,9 @@ def parse_ladder(text):
         label = m.group(2).replace("|", " ").strip()
         nxt = lines[i + 1]
         direction = "right" if "->" in nxt else "left" if "<-" in nxt else "?"
-        arrows.append((label, direction, m.group(3).strip()))
+        ports = re.findall(r"\((\d+)\)", nxt)
+        arrow = (label, direction, m.group(3).strip())
+        arrows.append(arrow + (tuple(ports),) if with_ports else arrow)
     return arrows
 
 
@@ -297,10 +300,18 @@ def view_ladder(ts, src):
         for mode in ((), ("-2",)):
             exp, count = expectations(src, scenario, single_pass=not mode)
             out = ts.run("-r", cap, *mode, "-q", "-z", "flow,tcplife,network").stdout
-            arrows = parse_ladder(out)
+            arrows = parse_ladder(out, with_ports=True)
             bad = []
             if len(arrows) != count:
                 bad.append(f"{len(arrows)} arrows for {count} packets")
+            # each arrow's ends: the sender's port at its tail, the receiver's at its head
+            tcp = ts.fields(cap, ["tcp.srcport", "tcp.dstport"])
+            for n, (arrow, row) in enumerate(zip(arrows, tcp), 1):
+                ends = arrow[3] if arrow[1] == "right" else arrow[3][::-1]
+                if ends != (row["tcp.srcport"], row["tcp.dstport"]):
+                    bad.append(f"frame {n}: arrow {arrow[1]} between ports {arrow[3]}, sent "
+                               f"{row['tcp.srcport']} -> {row['tcp.dstport']}")
+            arrows = [a[:3] for a in arrows]
             for n, e in exp.items():
                 if "step" not in e or n > len(arrows):
                     continue
