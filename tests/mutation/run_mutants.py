@@ -25,8 +25,10 @@ The scratch copy lives in <workdir>/tcplife with a `shared` symlink beside it
   tests/mutation/run_mutants.py --only ID    one mutant (repeatable, or a,b,c)
   options: --jobs N (build and ctest, default 2), --stage1-only, --tiers N
            (screening: stage 1's first N tiers only, and the file's own tests),
+           --after-tier N (the survivors of such a screening: the rest of make test),
            --no-baseline (trust an earlier baseline of the same workdir),
-           --markdown FILE --results RUN.json (RESULTS.md from an earlier run),
+           --markdown FILE --results RUN.json[,RUN2.json] (RESULTS.md from earlier
+           runs; a later file's fate of a mutant overrides an earlier one),
            --workdir DIR, --results FILE (JSON of the fates)
 
 Standard library only.
@@ -152,9 +154,9 @@ def run_tests(build, args, jobs, logfile, stop):
     return failed_tests(build) or ["ctest (exit %d)" % rc]
 
 
-def suite(build, jobs, logfile, stage1_only, first=None, tiers=None):
+def suite(build, jobs, logfile, stage1_only, first=None, tiers=None, after=0):
     """(verdict, failing test, stage): verdict 'killed' or 'survived'."""
-    for tier in ([first] if first else []) + STAGE1_TIERS[:tiers]:
+    for tier in ([first] if first else []) + STAGE1_TIERS[after:tiers]:
         failed = run_tests(build, tier, jobs, logfile, stop=True)
         if failed:
             return "killed", failed[0], 1
@@ -190,25 +192,46 @@ def apply_mutant(tree, m):
 
 def save_results(opts, results):
     with open(opts.results, "w", encoding="utf-8") as f:
-        json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "results": results}, f, indent=1)
+        json.dump({"stage1_only": opts.stage1_only, "tiers": opts.tiers, "after_tier": opts.after_tier,
+                   "results": results}, f, indent=1)
 
 
-def write_markdown(mutants, path, results_path):
-    """RESULTS.md: every mutant of the list with its fate in an earlier run."""
-    if not results_path:
-        sys.exit("--markdown needs --results FILE (the JSON of a run)")
-    with open(results_path, encoding="utf-8") as f:
-        run_data = json.load(f)
-    fates = {r["id"]: r for r in run_data["results"]}
+def scope_of(run_data):
     tiers = run_data.get("tiers")
-    scope = ("screening: stage 1's first %d tiers and the file's own tests" % tiers if tiers is not None
-             else "stage 1 only" if run_data.get("stage1_only") else "the whole of make test")
+    if tiers is not None:
+        return "screening: stage 1's first %d tiers and the file's own tests" % tiers
+    if run_data.get("stage1_only"):
+        return "stage 1 only"
+    if run_data.get("after_tier"):
+        return "the rest of make test, after surviving a screening of its first %d tiers" % run_data["after_tier"]
+    return "the whole of make test"
+
+
+def write_markdown(mutants, path, results_paths):
+    """RESULTS.md: every mutant of the list with its fate in earlier runs (a
+    later results file overrides an earlier one for the same mutant)."""
+    if not results_paths:
+        sys.exit("--markdown needs --results FILE[,FILE...] (the JSON of runs)")
+    fates, scopes = {}, []
+    for results_path in results_paths.split(","):
+        with open(results_path, encoding="utf-8") as f:
+            run_data = json.load(f)
+        scope = scope_of(run_data)
+        scopes.append(scope)
+        for r in run_data["results"]:
+            fates[r["id"]] = dict(r, scope=scope)
+    whole = lambda r: "screening" not in r["scope"] and "stage 1 only" not in r["scope"]
     killed = sum(r["fate"] == "killed" for r in fates.values())
-    survived = sum(r["fate"] == "survived" for r in fates.values())
+    survived = sum(r["fate"] == "survived" and whole(r) for r in fates.values())
+    unresolved = sum(r["fate"] == "survived" and not whole(r) for r in fates.values())
+    errors = len(fates) - killed - survived - unresolved
+    valid = killed + survived + unresolved
     lines = ["# Mutation run results", "",
-             "Written by `tests/mutation/run_mutants.py --markdown` from a run over %s." % scope,
-             "%d of the %d mutants run: %d killed, %d not killed, %d errors; the others not run yet."
-             % (len(fates), len(mutants), killed, survived, len(fates) - killed - survived), "",
+             "Written by `tests/mutation/run_mutants.py --markdown` from %d run(s): %s." % (len(scopes), "; ".join(scopes)),
+             "%d of the %d mutants run: %d killed by make test, %d survived the whole of it, %d survived a "
+             "screening only (not run further), %d errors (not counted). Score: %d / %d = %.0f%%."
+             % (len(fates), len(mutants), killed, survived, unresolved, errors, killed, valid,
+                100.0 * killed / valid if valid else 0), "",
              "| id | file | class | fate | seconds |", "|---|---|---|---|---|"]
     for m in mutants:
         r = fates.get(m["id"])
@@ -217,7 +240,7 @@ def write_markdown(mutants, path, results_path):
         elif r["fate"] == "killed":
             fate, secs = "killed by %s" % r["test"], r["seconds"]
         elif r["fate"] == "survived":
-            fate, secs = "not killed (%s)" % scope, r["seconds"]
+            fate, secs = "not killed (%s)" % r["scope"], r["seconds"]
         else:
             fate, secs = "error: %s" % r.get("reason", ""), r["seconds"]
         lines.append("| %s | %s | %s | %s | %s |" % (m["id"], m["file"], m["class"], fate, secs))
@@ -235,6 +258,8 @@ def main():
     ap.add_argument("--stage1-only", action="store_true")
     ap.add_argument("--tiers", type=int, default=None,
                     help="screening: only the first N tiers of stage 1 (implies --stage1-only)")
+    ap.add_argument("--after-tier", type=int, default=0,
+                    help="for the survivors of a --tiers N screening: skip stage 1's first N tiers")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--workdir", default="/tmp/tcplife-mut/run")
     ap.add_argument("--results", default=None)
@@ -307,7 +332,7 @@ def main():
                     fate.update(fate="error", reason="does not compile")
                 else:
                     verdict, test, stage = suite(build, opts.jobs, mlog, opts.stage1_only,
-                                                 FILE_FIRST.get(m["file"]), opts.tiers)
+                                                 FILE_FIRST.get(m["file"]), opts.tiers, opts.after_tier)
                     fate.update(fate=verdict, test=test, stage=stage)
             finally:
                 with open(path, "w", encoding="utf-8") as f:
