@@ -4,7 +4,8 @@ golden tests (captures/) and the corpus test (../shared/corpus). Python 3 stdlib
   * single pass never shows a final-sounding verdict that -2 contradicts: every
     value of a verdict field (VERDICT) is either "pending_..." or equal to -2's;
     tcplife.conn.final is 1 exactly when none is pending; -2 is final everywhere;
-    the history of single pass is a prefix of -2's (it only grows);
+    the history of single pass is a prefix of -2's (it only grows); a refused
+    connection is final in single pass from its refusing RST on;
   * links both ways: with -2 every packet of a connection links to all its key
     packets; in single pass exactly to those up to that packet (plus, at most,
     one that -2 withdrew because a later packet disproved it);
@@ -106,7 +107,29 @@ def compare_passes(one, two, where, errors, limit=20):
             if len(h1) == n and len(h2) == n and not h2[i].startswith(h1[i]):
                 err('frame %s: single-pass history %s is not a prefix of -2\'s %s' % (frame, h1[i], h2[i]))
     check_links(one, two, where, err)
+    check_refusals_settle(one, two, err)
     return c
+
+
+def check_refusals_settle(one, two, err):
+    """A refusal is final as soon as it is seen: after the RST that answers the
+    SYN both endpoints are CLOSED and no later packet of that incarnation can
+    change its verdict. So single pass must say final (and refused) from the
+    RST on, in connections that -2 calls refused (frames with one layer)."""
+    rst_of = {}
+    for b in two:
+        if len(b['tcplife.conn.first_frame']) == 1 and b['tcplife.conn.outcome'] == ['refused'] \
+                and len(b['tcplife.ref.rst']) == 1:
+            rst_of[b['tcplife.conn.first_frame'][0]] = int(b['tcplife.ref.rst'][0])
+    for a in one:
+        if len(a['tcplife.conn.first_frame']) != 1 or a['tcplife.conn.first_frame'][0] not in rst_of:
+            continue
+        frame = int(a['frame.number'][0])
+        if frame >= rst_of[a['tcplife.conn.first_frame'][0]] and not (
+                final_value(a['tcplife.conn.final'][0]) and a['tcplife.conn.outcome'] == ['refused']):
+            err('frame %d: single pass after the refusing RST (frame %d): final %s, outcome %s'
+                % (frame, rst_of[a['tcplife.conn.first_frame'][0]], a['tcplife.conn.final'],
+                   a['tcplife.conn.outcome']))
 
 
 def refs_of(row):
