@@ -4,7 +4,8 @@
   check_filters.py TSHARK_WRAPPER PLUGIN.so CAPTURES_DIR
 
 Wireshark builds an invisible tree for a display filter and tcplife skips
-whole groups of items nobody references there (plugin/field_groups.c), so a
+whole groups of items nobody references there (plugin/field_groups.c) and every
+item Wireshark would fake (plugin/tree_items.c), so a
 filter could miss what -V shows. For every field of `tshark -G fields` named
 tcplife.*, on all lab captures appended into one file:
   - two-pass: the frames sharkd's filter (the GUI's way: the file loaded,
