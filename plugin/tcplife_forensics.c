@@ -342,7 +342,7 @@ static void render_endpoint(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_
     tcplife_add_uint64(sub, hf[F_BYTES], tvb, e->bytes);
     tcplife_add_uint(sub, hf[F_RETX], tvb, e->retransmissions);
     if (e->options & TL_FACT_SYN_SEEN) {
-        if (visible || tcplife_field_wanted(sub, hf[F_SYN_OPTIONS])) {
+        if (tcplife_field_wanted(sub, hf[F_SYN_OPTIONS])) {
             char buf[80];
             const char *opts = syn_options_text(buf, sizeof buf, e);
             tcplife_add_string(sub, hf[F_SYN_OPTIONS], tvb, opts);

@@ -222,19 +222,12 @@ static void add_state(proto_tree *tree, int hf, tvbuff_t *tvb, unsigned before, 
         proto_tree_add_string(tree, hf, tvb, 0, 0, tl_state_name(after));
 }
 
-/* A relative time, and its number of seconds. */
-static void add_duration(proto_tree *tree, int hf, tvbuff_t *tvb, tl_time_t ns)
-{
-    tcplife_add_duration(tree, hf, tvb, ns);
-}
-
 /* The verdict, final or pending (SPEC "Pending is not a verdict"): while
  * `final` is false every verdict field says pending_<value so far>. */
 static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_conn_t *conn,
                               const tl_summary_t *s, bool final, bool visible)
 {
     const char *outcome = final ? tl_outcome_name(s->outcome) : tl_outcome_pending_name(s->outcome);
-    /* The pending names are looked up; cheap, and no item is built for them unless wanted. */
     const char *style = final ? tl_close_style_name(s->close_style) : tl_close_style_pending_name(s->close_style);
     const char *closer = final ? tl_active_closer_name(s->active_closer)
                                : tl_active_closer_pending_name(s->active_closer);
@@ -260,9 +253,9 @@ static void render_connection(proto_tree *tree, tvbuff_t *tvb, const tcplife_con
         proto_tree_add_string(sub, hf_conn_zeek_state, tvb, 0, 0,
                               final ? s->zeek_state : tl_zeek_state_pending_name(s->zeek_state));
     tcplife_add_string(sub, hf_conn_history, tvb, s->history);
-    add_duration(sub, hf_conn_duration, tvb, s->duration);
+    tcplife_add_duration(sub, hf_conn_duration, tvb, s->duration);
     if (s->close_wait >= 0)
-        add_duration(sub, hf_conn_close_wait, tvb, s->close_wait);
+        tcplife_add_duration(sub, hf_conn_close_wait, tvb, s->close_wait);
     tcplife_add_uint(sub, hf_conn_packets, tvb, conn->core.packets);
     tcplife_add_uint(sub, hf_conn_first_frame, tvb, conn->first_frame);
     tcplife_add_uint(sub, hf_conn_last_frame, tvb, conn->last_frame);
@@ -290,11 +283,11 @@ static void render_handshake_times(proto_tree *tree, tvbuff_t *tvb, const tl_con
     bool have_syn_ack = c->ref[TL_REF_SYN_ACK] && c->ref[TL_REF_SYN_ACK] <= frame;
     bool have_ack = c->ref[TL_REF_HANDSHAKE_ACK] && c->ref[TL_REF_HANDSHAKE_ACK] <= frame;
     if (have_syn && have_ack)
-        add_duration(tree, hf_handshake_rtt, tvb, c->handshake_ack_time - c->syn_time);
+        tcplife_add_duration(tree, hf_handshake_rtt, tvb, c->handshake_ack_time - c->syn_time);
     if (have_syn && have_syn_ack)
-        add_duration(tree, hf_server_rtt, tvb, c->syn_ack_time - c->syn_time);
+        tcplife_add_duration(tree, hf_server_rtt, tvb, c->syn_ack_time - c->syn_time);
     if (have_syn_ack && have_ack)
-        add_duration(tree, hf_client_rtt, tvb, c->handshake_ack_time - c->syn_ack_time);
+        tcplife_add_duration(tree, hf_client_rtt, tvb, c->handshake_ack_time - c->syn_ack_time);
 }
 
 /* One constant summary per kind, so that Expert Information and -z expert
@@ -421,7 +414,7 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     }
     if (flags & TL_ANN_TIME_WAIT_REUSE) {
         tcplife_add_true(t, hf_tw_reuse, tvb);
-        add_duration(t, hf_tw_remaining, tvb, tl_time_wait_remaining(&rec->conn->core));
+        tcplife_add_duration(t, hf_tw_remaining, tvb, tl_time_wait_remaining(&rec->conn->core));
     }
     render_handshake_times(t, tvb, &rec->conn->core, pinfo->num);
     /* Connection verdicts as of the last packet read: final once the first

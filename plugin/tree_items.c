@@ -11,17 +11,13 @@ static int hf_count;
 static header_field_info **hf_info; /* by hf - first_hf */
 static int *seconds_twin;           /* by hf - first_hf: twin hf id, or -1 */
 
-static void register_seconds_twins(int proto)
+/* Registers the twins of `times` (relative-time fields); ids[i] gets the twin
+ * of times[i]. Wireshark keeps the hf array and the ids its p_id point to:
+ * neither is ever freed. */
+static void register_seconds_twins(int proto, const GPtrArray *times, int *ids)
 {
-    GPtrArray *times = g_ptr_array_new();
-    void *cookie = NULL;
-    for (header_field_info *h = proto_get_first_protocol_field(proto, &cookie); h;
-         h = proto_get_next_protocol_field(proto, &cookie))
-        if (h->type == FT_RELATIVE_TIME && h->same_name_prev_id == -1)
-            g_ptr_array_add(times, h);
     guint n = times->len;
     hf_register_info *hf = g_new0(hf_register_info, n);
-    int *ids = g_new(int, n);
     for (guint i = 0; i < n; i++) {
         const header_field_info *h = (const header_field_info *)g_ptr_array_index(times, i);
         ids[i] = -1;
@@ -37,10 +33,24 @@ static void register_seconds_twins(int proto)
         hf[i].hfinfo.same_name_prev_id = -1;
     }
     proto_register_field_array(proto, hf, (int)n);
+}
+
+void tcplife_tree_items_init(int proto)
+{
+    GPtrArray *times = g_ptr_array_new();
+    void *cookie = NULL;
+    for (header_field_info *h = proto_get_first_protocol_field(proto, &cookie); h;
+         h = proto_get_next_protocol_field(proto, &cookie))
+        if (h->type == FT_RELATIVE_TIME && h->same_name_prev_id == -1)
+            g_ptr_array_add(times, h);
+    int *twin_ids = g_new(int, times->len ? times->len : 1);
+    register_seconds_twins(proto, times, twin_ids);
+
+    /* Every id in the range is tcplife's: other protocols register before or after. */
     int last_hf = -1;
-    void *c = NULL;
-    for (header_field_info *h = proto_get_first_protocol_field(proto, &c); h;
-         h = proto_get_next_protocol_field(proto, &c)) {
+    cookie = NULL;
+    for (header_field_info *h = proto_get_first_protocol_field(proto, &cookie); h;
+         h = proto_get_next_protocol_field(proto, &cookie)) {
         if (first_hf < 0 || h->id < first_hf)
             first_hf = h->id;
         if (h->id > last_hf)
@@ -49,20 +59,13 @@ static void register_seconds_twins(int proto)
     hf_count = first_hf < 0 ? 0 : last_hf - first_hf + 1;
     hf_info = g_new0(header_field_info *, hf_count ? hf_count : 1);
     seconds_twin = g_new(int, hf_count ? hf_count : 1);
-    for (int i = 0; i < hf_count; i++)
-        seconds_twin[i] = -1;
-    for (guint i = 0; i < n; i++)
-        seconds_twin[((const header_field_info *)g_ptr_array_index(times, i))->id - first_hf] = ids[i];
-    /* ids stays: Wireshark keeps hf[i].p_id */
-    g_ptr_array_free(times, TRUE);
-}
-
-void tcplife_tree_items_init(int proto)
-{
-    register_seconds_twins(proto);
-    /* Every id in the range is tcplife's: other protocols register before or after. */
-    for (int i = 0; i < hf_count; i++)
+    for (int i = 0; i < hf_count; i++) {
         hf_info[i] = proto_registrar_get_nth((guint)(first_hf + i));
+        seconds_twin[i] = -1;
+    }
+    for (guint i = 0; i < times->len; i++)
+        seconds_twin[((const header_field_info *)g_ptr_array_index(times, i))->id - first_hf] = twin_ids[i];
+    g_ptr_array_free(times, TRUE);
 }
 
 bool tcplife_field_wanted(proto_tree *tree, int hf)

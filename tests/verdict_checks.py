@@ -122,14 +122,13 @@ def check_refusals_settle(one, two, err):
                 and len(b['tcplife.ref.rst']) == 1:
             rst_of[b['tcplife.conn.first_frame'][0]] = int(b['tcplife.ref.rst'][0])
     for a in one:
-        if len(a['tcplife.conn.first_frame']) != 1 or a['tcplife.conn.first_frame'][0] not in rst_of:
-            continue
+        conn = a['tcplife.conn.first_frame']
+        rst = rst_of.get(conn[0]) if len(conn) == 1 else None
         frame = int(a['frame.number'][0])
-        if frame >= rst_of[a['tcplife.conn.first_frame'][0]] and not (
+        if rst is not None and frame >= rst and not (
                 final_value(a['tcplife.conn.final'][0]) and a['tcplife.conn.outcome'] == ['refused']):
             err('frame %d: single pass after the refusing RST (frame %d): final %s, outcome %s'
-                % (frame, rst_of[a['tcplife.conn.first_frame'][0]], a['tcplife.conn.final'],
-                   a['tcplife.conn.outcome']))
+                % (frame, rst, a['tcplife.conn.final'], a['tcplife.conn.outcome']))
 
 
 def refs_of(row):

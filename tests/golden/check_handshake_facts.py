@@ -86,10 +86,16 @@ def linux_cookie_encoding(synack):
     return opts
 
 
+def syn(r):
+    return r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "0"
+
+
+def synack(r):
+    return r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "1"
+
+
 def expected(conn):
     """The facts from the frames of one connection."""
-    syn = lambda r: r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "0"
-    synack = lambda r: r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "1"
     client_syns = [r for r in conn if syn(r) and r["tcplife.sender"] == "client"]
     synacks = [r for r in conn if synack(r) and r["tcplife.sender"] == "server"]
     exp = {}
@@ -149,8 +155,6 @@ def expected(conn):
 
 def expected_rtts(conn):
     """{rtt field: (from frame, seconds)} from the frames of one connection."""
-    syn = lambda r: r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "0"
-    synack = lambda r: r["tcp.flags.syn"] == "1" and r["tcp.flags.ack"] == "1"
     syns = [r for r in conn if syn(r) and r["tcplife.sender"] == "client"]
     synacks = [r for r in conn if synack(r) and r["tcplife.sender"] == "server"]
     if not syns or not synacks:
@@ -159,21 +163,18 @@ def expected_rtts(conn):
     n = lambda r: int(r["frame.number"])
     last_synack = n(synacks[-1])
     later = [r for r in conn if n(r) > last_synack]
-    acks = []
-    for i, r in enumerate(later):
-        # an ACK of the server's SYN (relative ack 1 and up: it may ack data and a FIN too)
-        if r["tcplife.sender"] != "client" or r["tcp.flags.syn"] == "1" or r["tcp.flags.ack"] != "1" \
-                or r["tcp.flags.reset"] == "1" or int(r["tcp.ack"] or 0) < 1:
-            continue
+    # the first ACK of the server's SYN (relative ack 1 and up: it may ack data and a FIN too)
+    i, ack = next(((i, r) for i, r in enumerate(later) if r["tcplife.sender"] == "client"
+                   and r["tcp.flags.syn"] == "0" and r["tcp.flags.ack"] == "1"
+                   and r["tcp.flags.reset"] == "0" and int(r["tcp.ack"] or 0) >= 1), (None, None))
+    if ack is not None:
         answer = next((x for x in later[i + 1:] if x["tcplife.sender"] == "server"), None)
         if answer and answer["tcp.flags.reset"] == "1" and answer["tcp.flags.ack"] == "0":
-            break  # refused by a reset from SYN_RECEIVED (full accept queue): never completed
-        acks.append(r)
-        break
+            ack = None  # refused by a reset from SYN_RECEIVED (full accept queue): never completed
     exp = {"tcplife.handshake.server_rtt": (n(synacks[0]), t(synacks[0]) - t(syns[0]))}
-    if acks:
-        exp["tcplife.handshake.rtt"] = (n(acks[0]), t(acks[0]) - t(syns[0]))
-        exp["tcplife.handshake.client_rtt"] = (n(acks[0]), t(acks[0]) - t(synacks[0]))
+    if ack is not None:
+        exp["tcplife.handshake.rtt"] = (n(ack), t(ack) - t(syns[0]))
+        exp["tcplife.handshake.client_rtt"] = (n(ack), t(ack) - t(synacks[0]))
     return exp
 
 
@@ -193,11 +194,10 @@ def check(args, pcap, want_cookie, same_clock):
         encoded = exp.pop("encoded_cookie", False)
         cookie = (want_cookie and "tcplife.syn.answer" in exp) or (same_clock and encoded)
         exp["tcplife.syn.cookie"] = "1" if cookie else ""
-        rtts = {} if any(r["tcplife.simultaneous_open"] for r in conn) else expected_rtts(conn)
+        # not checked on simultaneous opens
+        rtts = None if any(r["tcplife.simultaneous_open"] for r in conn) else expected_rtts(conn)
         for r in conn:
-            for f in RTTS:
-                if any(x["tcplife.simultaneous_open"] for x in conn):
-                    break
+            for f in RTTS if rtts is not None else ():
                 frame, want = rtts.get(f, (None, None))
                 got = r[f]
                 if frame is None or int(r["frame.number"]) < frame:

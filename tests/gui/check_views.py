@@ -276,9 +276,9 @@ def view_profile(ts, src, work):
 
 
 # ---- ladder ------------------------------------------------------------------------------
-def parse_ladder(text, with_ports=False):
-    """[(label, direction, comment)] from sequence_analysis_dump_to_file's drawing
-    (with_ports: and the ports drawn at the arrow's left and right ends)."""
+def parse_ladder(text):
+    """[(label, direction, comment, (left port, right port))] from
+    sequence_analysis_dump_to_file's drawing."""
     arrows = []
     lines = text.splitlines()
     for i, line in enumerate(lines):
@@ -288,9 +288,7 @@ def parse_ladder(text, with_ports=False):
         label = m.group(2).replace("|", " ").strip()
         nxt = lines[i + 1]
         direction = "right" if "->" in nxt else "left" if "<-" in nxt else "?"
-        ports = re.findall(r"\((\d+)\)", nxt)
-        arrow = (label, direction, m.group(3).strip())
-        arrows.append(arrow + (tuple(ports),) if with_ports else arrow)
+        arrows.append((label, direction, m.group(3).strip(), tuple(re.findall(r"\((\d+)\)", nxt))))
     return arrows
 
 
@@ -300,22 +298,21 @@ def view_ladder(ts, src):
         for mode in ((), ("-2",)):
             exp, count = expectations(src, scenario, single_pass=not mode)
             out = ts.run("-r", cap, *mode, "-q", "-z", "flow,tcplife,network").stdout
-            arrows = parse_ladder(out, with_ports=True)
+            arrows = parse_ladder(out)
             bad = []
             if len(arrows) != count:
                 bad.append(f"{len(arrows)} arrows for {count} packets")
             # each arrow's ends: the sender's port at its tail, the receiver's at its head
             tcp = ts.fields(cap, ["tcp.srcport", "tcp.dstport"])
-            for n, (arrow, row) in enumerate(zip(arrows, tcp), 1):
-                ends = arrow[3] if arrow[1] == "right" else arrow[3][::-1]
+            for n, ((_, direction, _, ports), row) in enumerate(zip(arrows, tcp), 1):
+                ends = ports if direction == "right" else ports[::-1]
                 if ends != (row["tcp.srcport"], row["tcp.dstport"]):
-                    bad.append(f"frame {n}: arrow {arrow[1]} between ports {arrow[3]}, sent "
+                    bad.append(f"frame {n}: arrow {direction} between ports {ports}, sent "
                                f"{row['tcp.srcport']} -> {row['tcp.dstport']}")
-            arrows = [a[:3] for a in arrows]
             for n, e in exp.items():
                 if "step" not in e or n > len(arrows):
                     continue
-                label, direction, comment = arrows[n - 1]
+                label, direction, comment, _ = arrows[n - 1]
                 # the text drawing cuts long labels at the arrow's width
                 full = label_matches(label, e) or step_label(e)
                 if not (full.startswith(label) and len(label) >= min(len(full), 18)):
