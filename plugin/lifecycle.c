@@ -255,20 +255,38 @@ void tl_conn_link_previous(tl_conn_t *conn, tl_conn_t *previous, const tl_segmen
     }
 }
 
-/* Is an RST from `s` acceptable to `r` (RFC 9293 3.10.7 / RFC 5961)? */
-static bool rst_acceptable(const tl_endpoint_t *s, const tl_endpoint_t *r, const tl_segment_t *seg)
+/* What the receiver `r` makes of an RST from `s` (RFC 9293 3.10.7.4). */
+typedef enum { RST_RESETS, RST_OUTSIDE_WINDOW, RST_NOT_AT_RCV_NXT } rst_check_t;
+
+static rst_check_t check_rst(const tl_endpoint_t *s, const tl_endpoint_t *r, const tl_segment_t *seg)
 {
     if (r->state == TL_STATE_SYN_SENT)
-        return (seg->flags & TL_ACK) && acks_syn_of(r, seg->ack);
+        return (seg->flags & TL_ACK) && acks_syn_of(r, seg->ack) ? RST_RESETS : RST_OUTSIDE_WINDOW;
     uint32_t expected;
     if (r->ack_known)
         expected = r->last_ack;
     else if (s->seq_known)
         expected = s->next_seq;
     else
-        return true;
+        return RST_RESETS;
+    /* A receiver holding the sender's FIN also takes RCV.NXT - 1, the FIN's
+     * own seq, in or out of the window (Linux tcp_reset_check). */
+    bool has_fin = r->state == TL_STATE_CLOSE_WAIT || r->state == TL_STATE_LAST_ACK ||
+                   r->state == TL_STATE_CLOSING;
+    if (has_fin && s->fin_seen && seg->seq + 1 == s->next_seq)
+        return RST_RESETS;
     uint32_t window = r->window ? r->window : 1;
-    return seq_geq(seg->seq, expected) && seq_lt(seg->seq, expected + window);
+    if (!seq_geq(seg->seq, expected) || !seq_lt(seg->seq, expected + window))
+        return RST_OUTSIDE_WINDOW;
+    /* RFC 9293 3.10.7.3 (RFC 5961 3.2): only an RST at RCV.NXT resets; one
+     * elsewhere in the window is answered by a challenge ACK (Linux
+     * tcp_validate_incoming; conntrack keeps the state too). RCV.NXT is what
+     * the receiver last acknowledged or, that ACK not captured yet, the end
+     * of what the sender sent: where a stack's own RST takes its seq
+     * (SND.NXT). Without the sender's sequence seen, nothing to compare. */
+    if (seg->seq == expected || !s->seq_known || seg->seq == s->next_seq)
+        return RST_RESETS;
+    return RST_NOT_AT_RCV_NXT;
 }
 
 /* Zeek keeps a reset connection's record tcp_close_delay (5 s) after the
@@ -294,8 +312,11 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
         disprove_handshake_ack(c, out);
     if (!was_over || (c->reset && c->reset_after_data && seg->time - c->reset_time <= ZEEK_CLOSE_DELAY))
         s->rst_any = 1; /* later stragglers: Zeek opens a new record */
-    if (!rst_acceptable(s, r, seg)) {
+    rst_check_t check = check_rst(s, r, seg);
+    if (check != RST_RESETS) {
         out->rst_kind = TL_RST_OUT_OF_WINDOW;
+        if (check == RST_NOT_AT_RCV_NXT)
+            out->flags |= TL_ANN_RST_CHALLENGED;
         return;
     }
     if (was_over && c->reset) {

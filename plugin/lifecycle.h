@@ -191,8 +191,10 @@ enum {
     TL_ANN_MIDSTREAM_START = 1u << 11,    /* first packet of a mid-stream capture */
     TL_ANN_HANDSHAKE_COMPLETE = 1u << 12, /* this packet completes the handshake */
     TL_ANN_RETRANSMISSION = 1u << 13,     /* repeats an earlier control segment */
-    TL_ANN_ACK_IGNORED = 1u << 14         /* the server answers as if the handshake ACK
+    TL_ANN_ACK_IGNORED = 1u << 14,        /* the server answers as if the handshake ACK
                                              (tl_conn_t.ignored_ack_frame) never came */
+    TL_ANN_RST_CHALLENGED = 1u << 15      /* out_of_window RST inside the window but not at
+                                             RCV.NXT: RFC 5961 challenge ACK */
 };
 
 /* What one packet is. Small on purpose: one is stored per TCP layer per frame. */

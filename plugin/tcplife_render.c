@@ -19,7 +19,7 @@ static int hf_sender = -1, hf_closer = -1, hf_state_client = -1, hf_state_server
 static int hf_merged_fin_ack = -1, hf_missing_third_ack = -1;
 static int hf_simultaneous_open = -1, hf_simultaneous_close = -1, hf_roles_inferred = -1;
 static int hf_tw_expiry = -1, hf_tw_endpoint = -1, hf_tw_reuse = -1, hf_tw_remaining = -1;
-static int hf_rst_kind = -1, hf_handshake_rtt = -1, hf_server_rtt = -1, hf_client_rtt = -1;
+static int hf_rst_kind = -1, hf_rst_challenged = -1, hf_handshake_rtt = -1, hf_server_rtt = -1, hf_client_rtt = -1;
 static int hf_ref[TL_REF_COUNT] = { -1, -1, -1, -1, -1, -1, -1 };
 static int hf_conn_outcome = -1, hf_conn_close_style = -1, hf_conn_active_closer = -1;
 static int hf_conn_state_client = -1, hf_conn_state_server = -1, hf_conn_zeek_state = -1;
@@ -33,7 +33,7 @@ static expert_field ei_missing_third_ack = EI_INIT, ei_half_open = EI_INIT;
 static expert_field ei_syn_unanswered = EI_INIT, ei_refused = EI_INIT;
 /* One per RST kind (refused and out_of_window have their own; none is unused). */
 static expert_field ei_reset[TL_RST_COUNT] = { EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT };
-static expert_field ei_rst_out_of_window = EI_INIT, ei_merged_fin_ack = EI_INIT;
+static expert_field ei_rst_out_of_window = EI_INIT, ei_rst_challenged = EI_INIT, ei_merged_fin_ack = EI_INIT;
 static expert_field ei_simultaneous_close = EI_INIT, ei_simultaneous_open = EI_INIT;
 static expert_field ei_time_wait_reuse = EI_INIT, ei_close_wait_long = EI_INIT;
 static expert_field ei_data_after_fin = EI_INIT, ei_midstream = EI_INIT;
@@ -85,6 +85,10 @@ void tcplife_register_fields(int proto)
             "How much of the previous connection's TIME_WAIT was left"),
         STRING_FIELD(hf_rst_kind, "RST kind", "tcplife.rst.kind",
             "refused, handshake_abort, abort, after_fin, out_of_window or midstream"),
+        BOOL_FIELD(hf_rst_challenged, "Not at RCV.NXT", "tcplife.rst.challenged",
+            "An out_of_window RST inside the receive window but not at the next expected sequence "
+            "number: the receiver answers with a challenge ACK and keeps the connection (RFC 9293 "
+            "3.10.7.3, RFC 5961 3.2)"),
         RELTIME_FIELD(hf_handshake_rtt, "Handshake RTT", "tcplife.handshake.rtt",
             "SYN to the packet that completes the handshake"),
         RELTIME_FIELD(hf_server_rtt, "Server RTT", "tcplife.handshake.server_rtt", "SYN to SYN-ACK"),
@@ -154,6 +158,9 @@ void tcplife_register_fields(int proto)
             "Connection reset (capture began mid-connection)", EXPFILL } },
         { &ei_rst_out_of_window, { "tcplife.expert.rst_out_of_window", PI_SEQUENCE, PI_WARN,
             "RST outside the receive window: the receiver ignores it", EXPFILL } },
+        { &ei_rst_challenged, { "tcplife.expert.rst_challenged", PI_SEQUENCE, PI_WARN,
+            "RST inside the receive window but not at the next expected sequence number: the receiver "
+            "answers with a challenge ACK and keeps the connection (RFC 5961)", EXPFILL } },
         { &ei_merged_fin_ack, { "tcplife.expert.merged_fin_ack", PI_SEQUENCE, PI_CHAT,
             "Three-way close: this FIN also acknowledges the peer's FIN", EXPFILL } },
         { &ei_simultaneous_close, { "tcplife.expert.simultaneous_close", PI_SEQUENCE, PI_CHAT,
@@ -197,7 +204,8 @@ static const char *summary_line(packet_info *pinfo, const tcplife_record_t *rec)
         wmem_strbuf_append_printf(text, "close step %u/4: ", a->close_step);
     wmem_strbuf_append_printf(text, "%s from %s", tl_step_description(a->step), tl_role_name(a->sender));
     if (a->step == TL_STEP_RST)
-        wmem_strbuf_append_printf(text, " (%s)", tl_rst_kind_name(a->rst_kind));
+        wmem_strbuf_append_printf(text, " (%s%s)", tl_rst_kind_name(a->rst_kind),
+                                  a->flags & TL_ANN_RST_CHALLENGED ? ", not at RCV.NXT" : "");
     bool client_changed = a->client_before != a->state_client;
     bool server_changed = a->server_before != a->state_server;
     if (client_changed || !server_changed)
@@ -306,7 +314,7 @@ static void add_expert_infos(packet_info *pinfo, proto_item *item, const tl_anno
         if (a->rst_kind == TL_RST_REFUSED)
             expert_add_info(pinfo, item, &ei_refused);
         else if (a->rst_kind == TL_RST_OUT_OF_WINDOW)
-            expert_add_info(pinfo, item, &ei_rst_out_of_window);
+            expert_add_info(pinfo, item, f & TL_ANN_RST_CHALLENGED ? &ei_rst_challenged : &ei_rst_out_of_window);
         else if (a->rst_kind < TL_RST_COUNT && a->rst_kind != TL_RST_NONE)
             expert_add_info(pinfo, item, &ei_reset[a->rst_kind]);
     }
@@ -398,6 +406,8 @@ void tcplife_render(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb,
     add_state(t, hf_state_server, tvb, a->server_before, a->state_server, visible);
     if (a->step == TL_STEP_RST)
         tcplife_add_string(t, hf_rst_kind, tvb, tl_rst_kind_name(a->rst_kind));
+    if (flags & TL_ANN_RST_CHALLENGED)
+        tcplife_add_true(t, hf_rst_challenged, tvb);
     if (flags & TL_ANN_MERGED_FIN_ACK)
         tcplife_add_true(t, hf_merged_fin_ack, tvb);
     if (flags & TL_ANN_MISSING_THIRD_ACK)

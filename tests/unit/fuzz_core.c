@@ -113,7 +113,7 @@ void fz_report_known_bugs(FILE *out)
                     fz_bug_names[i]);
 }
 
-#define KNOWN_FLAGS 0x7fffu /* up to TL_ANN_ACK_IGNORED (1 << 14) */
+#define KNOWN_FLAGS 0xffffu /* up to TL_ANN_RST_CHALLENGED (1 << 15) */
 #define LOOKAHEAD_FLAGS (TL_ANN_HALF_OPEN | TL_ANN_MISSING_THIRD_ACK | TL_ANN_SYN_UNANSWERED)
 
 static void check_annotation(const tl_annotation_t *a, const char *what)

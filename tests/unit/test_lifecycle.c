@@ -798,12 +798,43 @@ TU_TEST(rst_out_of_window_changes_nothing)
     /* The connection goes on. */
     a = fx_seg(&f, 0, F_PA, CW_, SW_, 10, MS(80));
     ANN(a, "established", "data", 0, 0, "client", "none", "ESTABLISHED", "ESTABLISHED", 0, "none");
-    /* The last byte of the window is acceptable. */
+    /* Inside the window but not at RCV.NXT (the last byte of the window,
+     * the first beyond RCV.NXT): RFC 5961 3.2, a challenge ACK, no reset. */
     f.window = 1000;
     fx_seg(&f, 0, F_A, CW_ + 10, SW_, 0, MS(90));
     a = fx_seg(&f, 1, F_R, SW_ + 999, 0, 0, MS(91));
+    ANN(a, "established", "rst", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_RST_CHALLENGED, "out_of_window");
+    a = fx_seg(&f, 1, F_R, SW_ + 1, 0, 0, MS(92));
+    ANN(a, "established", "rst", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_RST_CHALLENGED, "out_of_window");
+    CHECK_INT(f.c.reset, 0);
+    /* The challenge ACK; then an RST at RCV.NXT resets. */
+    fx_seg(&f, 0, F_A, CW_ + 10, SW_, 0, MS(93));
+    a = fx_seg(&f, 1, F_R, SW_, 0, 0, MS(94));
     ANN(a, "reset", "rst", 0, 0, "server", "none", "CLOSED", "CLOSED", 0, "abort");
-    REFS(&f.c, 1, 2, 3, 0, 0, 0, 13);
+    REFS(&f.c, 1, 2, 3, 0, 0, 0, 16);
+}
+
+/* A stack's RST takes its seq from SND.NXT: ahead of the peer's last ACK
+ * while data is in flight (seen near the sender), still at the receiver's
+ * RCV.NXT once the data arrives. After a FIN, RCV.NXT - 1 resets as well
+ * (Linux tcp_reset_check). */
+TU_TEST(rst_at_snd_nxt_resets_with_data_in_flight)
+{
+    fx_t f;
+    fx_establish(&f);
+    fx_seg(&f, 0, F_A, CW_, SW_, 1448, MS(60));
+    fx_seg(&f, 0, F_A, CW_ + 1448, SW_, 1448, MS(60));
+    tl_annotation_t *a = fx_seg(&f, 0, F_RA, CW_ + 2896, SW_, 0, MS(61));
+    ANN(a, "reset", "rst", 0, 0, "client", "none", "CLOSED", "CLOSED", 0, "abort");
+
+    fx_establish(&f);
+    a = fx_seg(&f, 0, F_FA, CW_, SW_, 0, MS(60));
+    CHECK_STR(tl_step_name(a->step), "fin_active");
+    fx_seg(&f, 1, F_A, SW_, CW_ + 1, 0, MS(61));
+    a = fx_seg(&f, 0, F_R, CW_, 0, 0, MS(62)); /* the FIN's own seq */
+    ANN(a, "reset", "rst", 0, 0, "client", "none", "CLOSED", "CLOSED", 0, "after_fin");
 }
 
 TU_TEST(rst_midstream)
@@ -1009,8 +1040,14 @@ TU_TEST(sequence_wraparound_rst_in_window)
     fx_seg(&f, 0, F_SYN, 0xfffffff0u, 0, 0, MS(0));
     fx_seg(&f, 1, F_SA, 0xfffffff8u, 0xfffffff1u, 0, MS(1));
     fx_seg(&f, 0, F_A, 0xfffffff1u, 0xfffffff9u, 0, MS(2));
-    /* The client expects 0xfffffff9 with a 65535 window: 0x10 is inside it. */
+    /* The client expects 0xfffffff9 with a 65535 window: 0x10 is inside it,
+     * past the wrap, but not at RCV.NXT; the server's data then crosses the
+     * wrap and its RST at SND.NXT (0x19) resets. */
     tl_annotation_t *a = fx_seg(&f, 1, F_R, 0x10, 0, 0, MS(3));
+    ANN(a, "established", "rst", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED",
+        TL_ANN_RST_CHALLENGED, "out_of_window");
+    fx_seg(&f, 1, F_PA, 0xfffffff9u, 0xfffffff1u, 0x20, MS(4));
+    a = fx_seg(&f, 1, F_R, 0x19, 0, 0, MS(5));
     ANN(a, "reset", "rst", 0, 0, "server", "none", "CLOSED", "CLOSED", 0, "abort");
 }
 
@@ -1528,6 +1565,7 @@ static const tu_test_t tests[] = {
     TU_ENTRY(rst_abort_by_server_zeek_rstr),
     TU_ENTRY(rst_after_fin),
     TU_ENTRY(rst_out_of_window_changes_nothing),
+    TU_ENTRY(rst_at_snd_nxt_resets_with_data_in_flight),
     TU_ENTRY(rst_midstream),
     TU_ENTRY(fin_retransmission_before_ack),
     TU_ENTRY(fin_retransmission_reack_restarts_time_wait),
