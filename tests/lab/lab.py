@@ -839,6 +839,8 @@ import lab_holes  # noqa: E402
 lab_holes.register(sys.modules[__name__])
 import lab_holes2  # noqa: E402
 lab_holes2.register(sys.modules[__name__])
+import lab_rst_window  # noqa: E402
+lab_rst_window.register(sys.modules[__name__])
 
 
 def verify_captures(name, outdir):
