@@ -48,10 +48,10 @@ static void note_syn_ack(tl_handshake_facts_t *f, const tl_conn_t *c, const tl_s
     if (f->syn_acks < UINT8_MAX)
         f->syn_acks++;
     f->last_syn_ack = seg->time;
-    if (!first) {
-        f->cookie_checked = 1; /* a SYN cookie keeps no state to repeat it from */
+    /* A repeat (the server's timer, or its answer to a repeated SYN) comes
+     * a second or more after the first: beyond check_syn_cookie's horizon. */
+    if (!first)
         return;
-    }
     f->syn_ack_time = seg->time;
     if (f->answer == TL_SYN_ANSWER_NONE) {
         f->answer = TL_SYN_ANSWER_SYN_ACK;

@@ -7,6 +7,7 @@
  */
 #include "conn_facts.h"
 #include "fixture.h"
+#include "handshake_facts.h"
 #include "harness.h"
 #include "lifecycle_names.h"
 #include "rst_evidence.h"
@@ -114,6 +115,41 @@ TU_TEST(rst_repeating_the_last_ip_id_is_a_mismatch)
     CHECK(ev.flags & TL_RSTEV_ID_MISMATCH);
 }
 
+/* re03: two RSTs "cross" only when neither sender spoke after its own: an
+ * RST in the server's name that the server talks over (spoofed), followed
+ * 2 ms later by the client's RST, is not two aborts crossing. */
+static tl_rst_evidence_t observe(tl_rst_track_t *t, int from, uint8_t flags, uint16_t ip_id, int ms,
+                                 tl_rst_evidence_t *ev)
+{
+    tl_segment_t s = ipv4_segment(flags, ip_id, ms);
+    s.from = (uint8_t)from;
+    tl_rst_observe(t, &s, ev);
+    return ev ? *ev : (tl_rst_evidence_t){ 0 };
+}
+
+TU_TEST(rst_talked_over_does_not_cross_a_later_one)
+{
+    tl_rst_track_t t;
+    tl_rst_evidence_t ev_server, ev_client, ev_a, ev_b;
+    memset(&t, 0, sizeof t);
+    observe(&t, 0, TL_ACK, 100, 1, NULL);
+    observe(&t, 1, TL_ACK, 500, 2, NULL);
+    observe(&t, 1, TL_RST, 501, 3, &ev_server);
+    observe(&t, 1, TL_ACK, 502, 4, NULL); /* the server goes on */
+    observe(&t, 0, TL_RST, 101, 6, &ev_client);
+    CHECK_INT(ev_server.later_packets, 1);
+    CHECK(!(ev_client.flags & TL_RSTEV_BOTH_WAYS));
+    CHECK(!(ev_server.flags & TL_RSTEV_BOTH_WAYS));
+    /* the same two RSTs without the server's ACK between them do cross */
+    memset(&t, 0, sizeof t);
+    observe(&t, 0, TL_ACK, 100, 1, NULL);
+    observe(&t, 1, TL_ACK, 500, 2, NULL);
+    observe(&t, 1, TL_RST, 501, 3, &ev_a);
+    observe(&t, 0, TL_RST, 101, 6, &ev_b);
+    CHECK(ev_b.flags & TL_RSTEV_BOTH_WAYS);
+    CHECK(ev_a.flags & TL_RSTEV_BOTH_WAYS);
+}
+
 /* nm04: a pending Zeek code names the code so far (SPEC "Pending is not a
  * verdict"): pending_S0 for S0, never another code's name. */
 TU_TEST(pending_zeek_state_names_its_own_code)
@@ -127,6 +163,70 @@ TU_TEST(pending_zeek_state_names_its_own_code)
     }
 }
 
+/* cf02: a keepalive probe repeats the byte before the next one (seq =
+ * SND.NXT - 1, RFC 9293 3.8.4); Windows sends it with one garbage byte,
+ * Linux with none. Either is a probe, not a retransmission; a segment that
+ * repeats data the receiver has not acknowledged is one. */
+TU_TEST(one_byte_keepalive_is_not_a_retransmission)
+{
+    fx_t f;
+    tl_facts_t facts;
+    fx_init(&f, 40000, 80);
+    memset(&facts, 0, sizeof facts);
+    const tl_segment_t setup[] = {
+        fx_make(&f, 0, F_SYN, CI, 0, 0, MS(0)),
+        fx_make(&f, 1, F_SA, SI, CI + 1, 0, MS(1)),
+        fx_make(&f, 0, F_A, CI + 1, SI + 1, 0, MS(2)),
+        fx_make(&f, 0, F_PA, CI + 1, SI + 1, 100, MS(3)),
+        fx_make(&f, 1, F_A, SI + 1, CI + 101, 0, MS(4)),
+    };
+    for (size_t i = 0; i < sizeof setup / sizeof setup[0]; i++)
+        feed_with_facts(&f, &facts, &setup[i]);
+    CHECK_INT(facts.ep[0].retransmissions, 0);
+    /* two Windows keepalives, 45 s apart, each answered by a pure ACK */
+    for (int k = 1; k <= 2; k++) {
+        tl_segment_t probe = fx_make(&f, 0, F_A, CI + 100, SI + 1, 1, MS(45000 * k));
+        feed_with_facts(&f, &facts, &probe);
+        CHECK_STR(tl_step_name(f.ann[f.n].step), "keepalive");
+        tl_segment_t answer = fx_make(&f, 1, F_A, SI + 1, CI + 101, 0, MS(45000 * k + 1));
+        feed_with_facts(&f, &facts, &answer);
+    }
+    CHECK_INT(facts.ep[0].retransmissions, 0);
+    CHECK_INT(facts.ep[0].packets, 5);
+    CHECK_INT(facts.ep[0].bytes, 102);
+    /* the same 100 bytes sent again: a retransmission */
+    tl_segment_t again = fx_make(&f, 0, F_PA, CI + 1, SI + 1, 100, MS(100000));
+    feed_with_facts(&f, &facts, &again);
+    CHECK_INT(facts.ep[0].retransmissions, 1);
+}
+
+/* hf03: the SYN's answer is the first one: a SYN retransmitted while the
+ * first was still on its way is refused twice (Linux answers each SYN to a
+ * closed port with an RST-ACK); the wait ends at the first RST. */
+TU_TEST(syn_refused_twice_waits_for_the_first_rst)
+{
+    fx_t f;
+    tl_handshake_facts_t hs;
+    fx_init(&f, 40000, 80);
+    tl_handshake_facts_init(&hs);
+    const tl_segment_t segs[] = {
+        fx_make(&f, 0, F_SYN, CI, 0, 0, MS(0)),
+        fx_make(&f, 0, F_SYN, CI, 0, 0, MS(1000)),
+        fx_make(&f, 1, F_RA, 0, CI + 1, 0, MS(1200)),
+        fx_make(&f, 1, F_RA, 0, CI + 1, 0, MS(1210)),
+    };
+    for (size_t i = 0; i < sizeof segs / sizeof segs[0]; i++) {
+        tl_annotation_t *a = &f.ann[++f.n];
+        tl_conn_process(&f.c, &segs[i], a);
+        tl_handshake_facts_update(&hs, &f.c, &segs[i], a);
+    }
+    CHECK_STR(tl_rst_kind_name(f.ann[3].rst_kind), "refused");
+    CHECK_STR(tl_rst_kind_name(f.ann[4].rst_kind), "refused");
+    CHECK_INT(hs.syns, 2);
+    CHECK_STR(tl_syn_answer_name(hs.answer), "rst");
+    CHECK_INT(tl_handshake_syn_wait(&hs), SEC(1) + 200 * INT64_C(1000000));
+}
+
 int main(int argc, char **argv)
 {
     static const tu_test_t tests[] = {
@@ -134,6 +234,9 @@ int main(int argc, char **argv)
         TU_ENTRY(ecn_setup_syn_ack_is_ece_without_cwr),
         TU_ENTRY(rst_repeating_the_last_ip_id_is_a_mismatch),
         TU_ENTRY(pending_zeek_state_names_its_own_code),
+        TU_ENTRY(one_byte_keepalive_is_not_a_retransmission),
+        TU_ENTRY(syn_refused_twice_waits_for_the_first_rst),
+        TU_ENTRY(rst_talked_over_does_not_cross_a_later_one),
     };
     return tu_run(tests, sizeof tests / sizeof tests[0], argc, argv);
 }
