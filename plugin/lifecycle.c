@@ -315,8 +315,10 @@ static void process_rst(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *
     rst_check_t check = check_rst(s, r, seg);
     if (check != RST_RESETS) {
         out->rst_kind = TL_RST_OUT_OF_WINDOW;
-        if (check == RST_NOT_AT_RCV_NXT)
+        if (check == RST_NOT_AT_RCV_NXT) {
             out->flags |= TL_ANN_RST_CHALLENGED;
+            s->probe_pending = TL_STEP_RST; /* the receiver's next pure ACK: its challenge ACK */
+        }
         return;
     }
     if (was_over && c->reset) {
@@ -675,7 +677,8 @@ static void track_sequence(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_
  * SND.UNA - 1 for both; others send the last byte again), so the peer must
  * answer with an ACK. Which one it is depends on the window the peer
  * offered: zero means a zero-window probe. The peer's next pure ACK is the
- * answer. */
+ * answer; so is it after an RST not at RCV.NXT (process_rst): a challenge
+ * ACK. */
 static void classify_probe(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_t *out)
 {
     tl_endpoint_t *s = &c->ep[seg->from], *r = &c->ep[!seg->from];
@@ -686,7 +689,9 @@ static void classify_probe(tl_conn_t *c, const tl_segment_t *seg, tl_annotation_
         !(c->handshake_complete || c->midstream))
         return;
     if (answered && seg->len == 0) {
-        out->step = answered == TL_STEP_KEEPALIVE ? TL_STEP_KEEPALIVE_ACK : TL_STEP_ZERO_WINDOW_PROBE_ACK;
+        out->step = answered == TL_STEP_KEEPALIVE ? TL_STEP_KEEPALIVE_ACK
+                    : answered == TL_STEP_RST     ? TL_STEP_CHALLENGE_ACK
+                                                  : TL_STEP_ZERO_WINDOW_PROBE_ACK;
         return;
     }
     if (seg->len <= 1 && r->ack_known && seg->seq == r->last_ack - 1) {

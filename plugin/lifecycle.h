@@ -70,6 +70,7 @@ typedef enum {
     TL_STEP_KEEPALIVE_ACK,
     TL_STEP_ZERO_WINDOW_PROBE,
     TL_STEP_ZERO_WINDOW_PROBE_ACK,
+    TL_STEP_CHALLENGE_ACK, /* the ACK answering an RST not at RCV.NXT (RFC 5961 3.2) */
     TL_STEP_COUNT
 } tl_step_t;
 
@@ -240,7 +241,8 @@ typedef struct {
     uint8_t sent_anything : 1;
     uint8_t syn_ack_sent : 1;
     uint8_t rst_any : 1;     /* sent an RST, accepted or not (Zeek counts every one) */
-    uint8_t probe_pending;   /* TL_STEP_KEEPALIVE / _ZERO_WINDOW_PROBE awaiting the peer's ACK */
+    uint8_t probe_pending;   /* TL_STEP_KEEPALIVE / _ZERO_WINDOW_PROBE / _RST (challenged)
+                                awaiting the peer's ACK */
     uint16_t port;
     uint32_t isn;            /* seq of its SYN */
     uint32_t next_seq;       /* highest seq + len (+SYN/FIN) it sent */

@@ -21,7 +21,7 @@ static const char *const step_names[TL_STEP_COUNT] = {
     "data", "ack", "fin_active", "fin_active_ack", "fin_passive", "fin_passive_merged",
     "fin_simultaneous", "last_ack", "fin_retransmission", "rst", "after_close", "icmp_quote",
     "handshake_ack_ignored", "keepalive", "keepalive_ack", "zero_window_probe",
-    "zero_window_probe_ack",
+    "zero_window_probe_ack", "challenge_ack",
 };
 static const char *const step_descriptions[TL_STEP_COUNT] = {
     "SYN", "SYN retransmission", "SYN-ACK", "SYN-ACK retransmission", "handshake ACK",
@@ -30,6 +30,7 @@ static const char *const step_descriptions[TL_STEP_COUNT] = {
     "FIN retransmission", "RST", "after close", "TCP header quoted in an ICMP error",
     "handshake ACK the server ignored", "keepalive probe", "ACK of a keepalive probe",
     "zero-window probe", "ACK of a zero-window probe",
+    "challenge ACK answering an RST not at RCV.NXT",
 };
 static const char *const role_names[] = { "client", "server" };
 static const char *const closer_names[] = { "none", "active", "passive" };

@@ -26,7 +26,7 @@ TU_TEST(names_match_spec)
         "syn_ack_retransmission", "handshake_ack", "data", "ack", "fin_active",
         "fin_active_ack", "fin_passive", "fin_passive_merged", "fin_simultaneous", "last_ack",
         "fin_retransmission", "rst", "after_close", "icmp_quote", "handshake_ack_ignored",
-        "keepalive", "keepalive_ack", "zero_window_probe", "zero_window_probe_ack" };
+        "keepalive", "keepalive_ack", "zero_window_probe", "zero_window_probe_ack", "challenge_ack" };
     static const char *rst_kinds[] = { "none", "refused", "handshake_abort", "abort",
         "after_fin", "out_of_window", "midstream" };
     static const char *outcomes[] = { "complete", "reset", "refused", "syn_unanswered",
@@ -809,8 +809,9 @@ TU_TEST(rst_out_of_window_changes_nothing)
     ANN(a, "established", "rst", 0, 0, "server", "none", "ESTABLISHED", "ESTABLISHED",
         TL_ANN_RST_CHALLENGED, "out_of_window");
     CHECK_INT(f.c.reset, 0);
-    /* The challenge ACK; then an RST at RCV.NXT resets. */
-    fx_seg(&f, 0, F_A, CW_ + 10, SW_, 0, MS(93));
+    /* The challenge ACK (the receiver's next pure ACK); then an RST at RCV.NXT resets. */
+    a = fx_seg(&f, 0, F_A, CW_ + 10, SW_, 0, MS(93));
+    CHECK_STR(tl_step_name(a->step), "challenge_ack");
     a = fx_seg(&f, 1, F_R, SW_, 0, 0, MS(94));
     ANN(a, "reset", "rst", 0, 0, "server", "none", "CLOSED", "CLOSED", 0, "abort");
     REFS(&f.c, 1, 2, 3, 0, 0, 0, 16);
