@@ -68,6 +68,7 @@ FILE_FIRST = {
     "plugin/field_groups.c": ["-R", r"^filters\."],
     "plugin/tcp_segments.c": ["-R", r"^golden\.short_quotes$"],
     "plugin/tcplife_dissector.c": ["-R", r"^golden\.missing_syn$"],
+    "plugin/tree_items.c": ["-R", r"^filters\."],
 }
 STAGE1_ALL = ["-LE", "corpus|gui|packaging"]
 STAGE2 = ["-L", "corpus|gui|packaging"]
