@@ -68,6 +68,8 @@ static void put_step_label(label_t *l, const tcplife_record_t *rec)
     if (a->rst_kind != TL_RST_NONE) {
         put(l, " ");
         put(l, tl_rst_kind_name(a->rst_kind));
+        if (a->flags & TL_ANN_RST_CHALLENGED)
+            put(l, ", not at RCV.NXT");
     }
 }
 
@@ -95,7 +97,8 @@ static void info_label(label_t *l, const tcplife_record_t *rec)
     put(l, "] ");
 }
 
-/* The label depends on eight small numbers of the annotation only, and a
+/* The label depends on eight small numbers of the annotation only (the RST
+ * kind's byte also carries the challenged flag), and a
  * capture has few distinct combinations: each is built once and kept in a
  * small direct-mapped cache (a collision only builds the label again). */
 #define LABEL_CACHE_SIZE 256
@@ -111,7 +114,8 @@ static cached_label_t label_cache[LABEL_CACHE_SIZE];
 static uint64_t label_key(const tl_annotation_t *a)
 {
     return (uint64_t)a->step | (uint64_t)a->handshake_step << 8 | (uint64_t)a->close_step << 16 |
-           (uint64_t)a->rst_kind << 24 | (uint64_t)a->client_before << 32 |
+           (uint64_t)(a->rst_kind | ((a->flags & TL_ANN_RST_CHALLENGED) ? 0x80 : 0)) << 24 |
+           (uint64_t)a->client_before << 32 |
            (uint64_t)a->state_client << 40 | (uint64_t)a->server_before << 48 |
            (uint64_t)a->state_server << 56;
 }

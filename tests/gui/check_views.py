@@ -150,6 +150,12 @@ def view_info(ts, src):
             check(not bad and checked > 0,
                   f"info {scenario} {' '.join(mode) or 'single pass'}: {checked} frames as expected"
                   + ("; " + "; ".join(bad) if bad else ""))
+    # an RST inside the window but not at RCV.NXT says so; the receiver's answer is its challenge ACK
+    info = info_column(ts, capture(src, "rst_in_window"))
+    check(info.get(10, "").startswith("[rst out_of_window, not at RCV.NXT] ")
+          and info.get(11, "").startswith("[challenge_ack] ")
+          and info.get(9, "").startswith("8062 → 40062 [ACK]"),
+          "info rst_in_window: frame 10 '%s', 11 '%s'" % (info.get(10, "")[:45], info.get(11, "")[:30]))
     cap = capture(src, "merged_fin_ack")
     exp, count = expectations(src, "merged_fin_ack")
     off = info_column(ts, cap, "-2", "-o", "tcplife.info_column:FALSE")
