@@ -278,7 +278,7 @@ static rst_check_t check_rst(const tl_endpoint_t *s, const tl_endpoint_t *r, con
     uint32_t window = r->window ? r->window : 1;
     if (!seq_geq(seg->seq, expected) || !seq_lt(seg->seq, expected + window))
         return RST_OUTSIDE_WINDOW;
-    /* RFC 9293 3.10.7.3 (RFC 5961 3.2): only an RST at RCV.NXT resets; one
+    /* RFC 9293 3.10.7.4 (RFC 5961 3.2): only an RST at RCV.NXT resets; one
      * elsewhere in the window is answered by a challenge ACK (Linux
      * tcp_validate_incoming; conntrack keeps the state too). RCV.NXT is what
      * the receiver last acknowledged or, that ACK not captured yet, the end

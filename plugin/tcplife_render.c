@@ -88,7 +88,7 @@ void tcplife_register_fields(int proto)
         BOOL_FIELD(hf_rst_challenged, "Not at RCV.NXT", "tcplife.rst.challenged",
             "An out_of_window RST inside the receive window but not at the next expected sequence "
             "number: the receiver answers with a challenge ACK and keeps the connection (RFC 9293 "
-            "3.10.7.3, RFC 5961 3.2)"),
+            "3.10.7.4, RFC 5961 3.2)"),
         RELTIME_FIELD(hf_handshake_rtt, "Handshake RTT", "tcplife.handshake.rtt",
             "SYN to the packet that completes the handshake"),
         RELTIME_FIELD(hf_server_rtt, "Server RTT", "tcplife.handshake.server_rtt", "SYN to SYN-ACK"),
