@@ -88,6 +88,29 @@ for off in offsets:
 RST_OFFSETS = (1000000, -70000)
 
 
+def spoofed_rsts_then_close(lab, x, offsets, settle):
+    """Server window scale 9; after an exchange the injector spoofs one bare
+    RST in the client's name per offset past the client's 200-byte segment;
+    `settle` seconds later the server answers the data and the client closes
+    four-way. rst_out_of_window and rst_in_window (lab_rst_window.py)."""
+    x.s_sysctl("net.ipv4.tcp_rmem=4096 131072 16777216")
+    x.listen(); x.connect(); x.exchange()
+    inj = lab.subprocess.Popen(["ip", "netns", "exec", lab.NS_C, lab.sys.executable, "-c", INJECTOR,
+                                lab.C4, lab.S4, str(x.cport), str(x.sport), "200"]
+                               + [str(o) for o in offsets], stdout=lab.subprocess.PIPE, text=True)
+    assert inj.stdout.readline().strip() == "ready"
+    x.client.do("send 200")
+    x.server.do("recvexact 200")
+    out, _ = inj.communicate(timeout=20)
+    assert inj.returncode == 0 and out.count("RST seq") == len(offsets), out
+    x.router.log += ["injector: " + l for l in out.splitlines()]
+    time.sleep(settle)
+    x.server.do("send 100")
+    x.client.do("recvexact 100")
+    x.client_closes_four_way(wait=0.3)
+    time.sleep(0.3)
+
+
 def register(lab):
     scenario, C, S = lab.scenario, lab.C, lab.S
 
@@ -185,22 +208,7 @@ def register(lab):
               "rcv_nxt); the server's kernel drops both silently (no challenge ACK, no state change); the "
               "server answers the data, and the connection closes normally (4-segment, client first)")
     def sc_rst_out_of_window(x):
-        x.s_sysctl("net.ipv4.tcp_rmem=4096 131072 16777216")
-        x.listen(); x.connect(); x.exchange()
-        inj = lab.subprocess.Popen(["ip", "netns", "exec", lab.NS_C, lab.sys.executable, "-c", INJECTOR,
-                                    lab.C4, lab.S4, str(x.cport), str(x.sport), "200"]
-                                   + [str(o) for o in RST_OFFSETS], stdout=lab.subprocess.PIPE, text=True)
-        assert inj.stdout.readline().strip() == "ready"
-        x.client.do("send 200")
-        x.server.do("recvexact 200")
-        out, _ = inj.communicate(timeout=20)
-        assert inj.returncode == 0 and out.count("RST seq") == len(RST_OFFSETS), out
-        x.router.log += ["injector: " + l for l in out.splitlines()]
-        time.sleep(0.2)
-        x.server.do("send 100")
-        x.client.do("recvexact 100")
-        x.client_closes_four_way(wait=0.3)
-        time.sleep(0.3)
+        spoofed_rsts_then_close(lab, x, RST_OFFSETS, settle=0.2)
 
     isn = "tcp.seq_raw==%d" % SCAN_ISN
     lab.VERIFY.update({

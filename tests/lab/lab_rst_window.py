@@ -67,22 +67,7 @@ def register(lab):
               "(ESTABLISHED); the server answers the data with 100 bytes and the connection closes normally "
               "(4-segment, client first)")
     def sc_rst_in_window(x):
-        x.s_sysctl("net.ipv4.tcp_rmem=4096 131072 16777216")
-        x.listen(); x.connect(); x.exchange()
-        inj = lab.subprocess.Popen(["ip", "netns", "exec", lab.NS_C, lab.sys.executable, "-c", lab_holes2.INJECTOR,
-                                    lab.C4, lab.S4, str(x.cport), str(x.sport), "200", str(IN_WINDOW_OFFSET)],
-                                   stdout=lab.subprocess.PIPE, text=True)
-        assert inj.stdout.readline().strip() == "ready"
-        x.client.do("send 200")
-        x.server.do("recvexact 200")
-        out, _ = inj.communicate(timeout=20)
-        assert inj.returncode == 0 and out.count("RST seq") == 1, out
-        x.router.log += ["injector: " + l for l in out.splitlines()]
-        time.sleep(0.3)
-        x.server.do("send 100")
-        x.client.do("recvexact 100")
-        x.client_closes_four_way(wait=0.3)
-        time.sleep(0.3)
+        lab_holes2.spoofed_rsts_then_close(lab, x, (IN_WINDOW_OFFSET,), settle=0.3)
 
     lab.VERIFY.update({
         "rst_abort_in_flight": [("both", C + " && tcp.flags.syn==1 && tcp.options.wscale.shift==0", "==", 1),
