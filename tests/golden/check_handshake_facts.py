@@ -36,8 +36,9 @@ Values are two-pass (-2), on every packet of the connection.
 import argparse
 import os
 import collections
-import subprocess
 import sys
+
+from field_rows import field_rows
 
 F = ["frame.number", "frame.time_epoch", "tcp.srcport", "tcp.flags.syn", "tcp.flags.ack",
      "tcp.flags.reset", "tcp.len", "tcp.seq", "tcp.ack", "tcp.options.tfo.request",
@@ -53,19 +54,7 @@ FACTS = [f for f in F if f.startswith("tcplife.syn.") or f.startswith("tcplife.t
 
 
 def rows_of(args, pcap):
-    cmd = [args.tshark, args.plugin, "-r", pcap, "-2", "-T", "fields", "-E", "occurrence=f",
-           "-o", "tcp.relative_sequence_numbers:TRUE", "-Y", "tcp && !icmp && !icmpv6"]
-    for f in F:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env={"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"})
-    if out.returncode != 0:
-        raise SystemExit("tshark failed on %s: %s" % (pcap, out.stderr.strip()))
-    rows = []
-    for line in out.stdout.splitlines():
-        cols = (line.split("\t") + [""] * len(F))[:len(F)]
-        rows.append(dict(zip(F, cols)))
-    return rows
+    return field_rows(args, pcap, F, "-2", "-o", "tcp.relative_sequence_numbers:TRUE", "-Y", "tcp && !icmp && !icmpv6")
 
 
 def norm_bool(v):

@@ -22,24 +22,15 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
+
+from field_rows import ENV, editcap_workspace, field_rows
 
 F = ["frame.number", "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.reset", "tcp.seq_raw", "tcp.srcport",
      "tcp.ack_raw", "tcp.window_size_value", "tcplife.rst.kind", "tcplife.state.client", "tcplife.state.server"]
-ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 
 
 def rows_of(args, pcap, two_pass):
-    cmd = [args.tshark, args.plugin, "-n", "-r", pcap, "-T", "fields", "-E", "occurrence=f",
-           "-o", "tcp.relative_sequence_numbers:FALSE"]
-    cmd += ["-2"] if two_pass else []
-    for f in F:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    if out.returncode != 0:
-        raise SystemExit("tshark failed on %s: %s" % (pcap, out.stderr.strip()))
-    return [dict(zip(F, (line.split("\t") + [""] * len(F))[:len(F)]))
-            for line in out.stdout.splitlines()]
+    return field_rows(args, pcap, F, "-n", "-o", "tcp.relative_sequence_numbers:FALSE", *(["-2"] if two_pass else []))
 
 
 def flag(row, name):
@@ -68,11 +59,7 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("pcaps", nargs="+")
     args = ap.parse_args()
-    editcap = shutil.which("editcap")
-    if not editcap:
-        raise SystemExit("editcap not found")
-    tmp = tempfile.mkdtemp(prefix="tcplife-nosyn.")
-    os.chmod(tmp, 0o755)
+    editcap, tmp = editcap_workspace("tcplife-nosyn.")
     errors, checked, with_teeth = [], 0, 0
     try:
         for pcap in args.pcaps:

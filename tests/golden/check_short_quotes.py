@@ -28,24 +28,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
+
+from field_rows import ENV, editcap_workspace, field_rows
 
 F = ["frame.number", "frame.protocols", "tcp.stream", "tcplife.step", "tcplife.sender",
      "tcplife.state.client", "tcplife.state.server", "tcplife.conn.outcome",
      "tcplife.conn.history", "tcplife.conn.close_style", "tcplife.closer", "tcplife.phase"]
-ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 
 
 def rows_of(args, pcap, two_pass):
-    cmd = [args.tshark, args.plugin, "-n", "-r", pcap, "-T", "fields", "-E", "occurrence=f"]
-    cmd += ["-2"] if two_pass else []
-    for f in F:
-        cmd += ["-e", f]
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    if out.returncode != 0:
-        raise SystemExit("tshark failed on %s: %s" % (pcap, out.stderr.strip()))
-    return [dict(zip(F, (line.split("\t") + [""] * len(F))[:len(F)]))
-            for line in out.stdout.splitlines()]
+    return field_rows(args, pcap, F, "-n", *(["-2"] if two_pass else []))
 
 
 def is_icmp_error(row):
@@ -95,11 +87,7 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("pcaps", nargs="+")
     args = ap.parse_args()
-    editcap = shutil.which("editcap")
-    if not editcap:
-        raise SystemExit("editcap not found")
-    tmp = tempfile.mkdtemp(prefix="tcplife-quotes.")
-    os.chmod(tmp, 0o755)
+    editcap, tmp = editcap_workspace("tcplife-quotes.")
     errors = []
     checked = 0
     try:
